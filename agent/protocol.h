@@ -1,0 +1,49 @@
+/* The agent protocol's names and version: the one place that agent and
+ * controller both take them from. docs/protocol.md is the full schema. */
+#ifndef ORCH_PROTOCOL_H
+#define ORCH_PROTOCOL_H
+
+#define ORCH_PROTOCOL_VERSION 1
+
+/* Where the agent keeps its state on a node (all under the plan's root). */
+#define ORCH_STATE_DIR "/var/lib/orch"
+#define ORCH_BACKUP_DIR "/var/lib/orch/backup"
+#define ORCH_BIN_DIR "/var/lib/orch/bin"
+#define ORCH_PENDING_FILE "/var/lib/orch/refresh-pending"
+
+/* Step names, in the order the controller compiles them. */
+#define ORCH_STEP_FACTS "facts"
+#define ORCH_STEP_DEVICES "devices"
+#define ORCH_STEP_KERNEL_CMDLINE "kernel_cmdline"
+#define ORCH_STEP_VFIO_MODULES "vfio_modules"
+#define ORCH_STEP_VFIO_BIND "vfio_bind"
+#define ORCH_STEP_HOST_DRIVERS "host_drivers"
+#define ORCH_STEP_UNSAFE_INTERRUPTS "unsafe_interrupts"
+#define ORCH_STEP_IGNORE_MSRS "ignore_msrs"
+#define ORCH_STEP_REFRESH "refresh"
+#define ORCH_STEP_VERIFY "verify"
+#define ORCH_STEP_REBOOT "reboot"
+#define ORCH_STEP_ROLLBACK "rollback"
+
+/* Result statuses. */
+#define ORCH_STATUS_OK "ok"
+#define ORCH_STATUS_CHANGED "changed"
+#define ORCH_STATUS_FAILED "failed"
+#define ORCH_STATUS_SKIPPED "skipped"
+
+/* Agent exit codes. */
+#define ORCH_AGENT_EXIT_OK 0
+#define ORCH_AGENT_EXIT_FAILED 1   /* a step failed */
+#define ORCH_AGENT_EXIT_BADPLAN 2  /* the plan was refused; nothing was done */
+
+/* Files the agent owns on a node (drop-ins; the admin's own files are only
+ * edited where there is no drop-in mechanism: /etc/modules and
+ * /etc/kernel/cmdline). */
+#define ORCH_GRUB_DROPIN "/etc/default/grub.d/orch.cfg"
+#define ORCH_MODPROBE_VFIO "/etc/modprobe.d/orch-vfio-pci.conf"
+#define ORCH_MODPROBE_HOST_DRIVERS "/etc/modprobe.d/orch-host-drivers.conf"
+#define ORCH_MODPROBE_UNSAFE_IRQ "/etc/modprobe.d/orch-unsafe-interrupts.conf"
+#define ORCH_MODPROBE_KVM "/etc/modprobe.d/orch-kvm.conf"
+#define ORCH_UDEV_RULES "/etc/udev/rules.d/80-orch-vfio-pci.rules"
+
+#endif
