@@ -1,0 +1,69 @@
+#!/bin/bash
+# Installs every Debian package that building orch and running its tests need.
+# Idempotent: packages already installed are left alone, and apt is not touched
+# at all when nothing is missing. Runs as root (or through sudo).
+set -euo pipefail
+
+# One package a line; add what a new build step or test needs.
+packages=(
+	# build
+	build-essential
+	cmake
+	pkg-config
+	dpkg-dev              # dpkg-source unpacks pciutils (cmake/pciutils.cmake)
+	libjansson-dev        # ships libjansson.a for the static agent
+	libssh-dev
+	libssl-dev
+	# tests
+	openssh-server        # integration tests run a real sshd on loopback
+	openssh-client
+	iproute2              # network namespaces
+	jq
+	file
+	pci.ids
+	clang                 # fuzzers
+	libclang-rt-14-dev
+	valgrind
+	# the QEMU lab
+	busybox-static
+	qemu-system-x86
+	cpio
+	kmod
+	e2fsprogs
+	ansible-core          # the inventory is checked against ansible-inventory
+	python3
+)
+
+missing=()
+for p in "${packages[@]}"; do
+	status=$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null || true)
+	[[ $status == ii* ]] || missing+=("$p")
+done
+if ((${#missing[@]} == 0)); then
+	exit 0
+fi
+
+sudo=()
+if ((EUID != 0)); then
+	command -v sudo >/dev/null || {
+		echo "deps.sh: missing packages (${missing[*]}) and not root" >&2
+		exit 1
+	}
+	sudo=(sudo)
+fi
+
+echo "deps.sh: installing ${missing[*]}"
+apt_get() {
+	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -q -y \
+		-o Dpkg::Use-Pty=0 -o Dpkg::Options::=--force-confold "$@"
+}
+# A stale or absent package index is the usual state of a fresh machine; a
+# mirror hiccup gets one more try.
+for try in 1 2; do
+	if apt_get update >/dev/null && apt_get install "${missing[@]}" >/dev/null; then
+		exit 0
+	fi
+	echo "deps.sh: apt-get failed (try $try)" >&2
+	sleep 5
+done
+exit 1
