@@ -26,15 +26,21 @@ set(_pu_stamp "${_pu_src}/.orch-unpacked")
 set(_pu_inc "${_pu_root}/include")
 set(_pu_lib "${_pu_src}/lib/libpci.a")
 
-# Runs a command at configure time; stops the configure with its output when it
-# fails, since a half-fetched tree would only fail later and less clearly.
+# Runs a command at configure time, three tries (a mirror may hiccup); stops
+# the configure with its output when it keeps failing, since a half-fetched
+# tree would only fail later and less clearly.
 function(_orch_pciutils_run what)
-  execute_process(COMMAND ${ARGN}
-    WORKING_DIRECTORY "${_pu_wd}"
-    RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-  if(NOT rc EQUAL 0)
-    message(FATAL_ERROR "pciutils: ${what} failed (${rc}):\n${out}\n${err}")
-  endif()
+  foreach(try 1 2 3)
+    execute_process(COMMAND ${ARGN}
+      WORKING_DIRECTORY "${_pu_wd}"
+      RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+    if(rc EQUAL 0)
+      return()
+    endif()
+    message(STATUS "pciutils: ${what} failed (${rc}), try ${try} of 3")
+    execute_process(COMMAND ${CMAKE_COMMAND} -E sleep 5)
+  endforeach()
+  message(FATAL_ERROR "pciutils: ${what} failed (${rc}):\n${out}\n${err}")
 endfunction()
 
 # Writes deb-src copies of the system's apt sources into dir, as
