@@ -116,6 +116,10 @@ if(NOT EXISTS "${_pu_stamp}")
     string(REGEX REPLACE "^.*/pciutils_(.*)\\.dsc$" "\\1" _pu_version "${_dsc}")
     _orch_pciutils_run("dpkg-source -x '${_dsc}'"
       ${ORCH_DPKG_SOURCE} --no-check -x "${_dsc}" "${_pu_src}.tmp")
+    # The source indexes (some 20 MB) are not needed once the tree is unpacked,
+    # nor the copy of the upstream tarball dpkg-source leaves beside the tree.
+    file(GLOB _orig "${_pu_root}/pciutils_*.orig.tar*")
+    file(REMOVE_RECURSE "${_apt}/lists" "${_apt}/cache" ${_orig})
   endif()
   file(RENAME "${_pu_src}.tmp" "${_pu_src}")
   file(WRITE "${_pu_stamp}" "${_pu_version}\n")
