@@ -1,0 +1,230 @@
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+	OPT_SERIAL = 256,
+	OPT_MAX_FAIL,
+	OPT_REBOOT,
+	OPT_REBOOT_TIMEOUT,
+	OPT_ALLOW_GUEST_SHUTDOWN,
+	OPT_MAINTENANCE,
+	OPT_JSON,
+	OPT_JUNIT,
+	OPT_KNOWN_HOSTS,
+	OPT_ACCEPT_NEW,
+	OPT_RUN_TIMEOUT,
+	OPT_LIST,
+	OPT_CHECK,
+	OPT_DIFF,
+	OPT_VERSION,
+};
+
+static const struct option long_options[] = {
+	{"check", no_argument, NULL, OPT_CHECK},
+	{"diff", no_argument, NULL, OPT_DIFF},
+	{"limit", required_argument, NULL, 'l'},
+	{"forks", required_argument, NULL, 'f'},
+	{"serial", required_argument, NULL, OPT_SERIAL},
+	{"max-fail-percentage", required_argument, NULL, OPT_MAX_FAIL},
+	{"reboot", required_argument, NULL, OPT_REBOOT},
+	{"reboot-timeout", required_argument, NULL, OPT_REBOOT_TIMEOUT},
+	{"allow-guest-shutdown", no_argument, NULL, OPT_ALLOW_GUEST_SHUTDOWN},
+	{"maintenance", no_argument, NULL, OPT_MAINTENANCE},
+	{"json", no_argument, NULL, OPT_JSON},
+	{"junit", required_argument, NULL, OPT_JUNIT},
+	{"known-hosts", required_argument, NULL, OPT_KNOWN_HOSTS},
+	{"accept-new", no_argument, NULL, OPT_ACCEPT_NEW},
+	{"identity", required_argument, NULL, 'i'},
+	{"timeout", required_argument, NULL, 'T'},
+	{"run-timeout", required_argument, NULL, OPT_RUN_TIMEOUT},
+	{"list", no_argument, NULL, OPT_LIST},
+	{"verbose", no_argument, NULL, 'v'},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, OPT_VERSION},
+	{NULL, 0, NULL, 0},
+};
+
+void
+cli_usage(void)
+{
+	fputs(
+"usage: orch apply INVENTORY [options]      configure PCIe passthrough on the nodes\n"
+"       orch facts INVENTORY [options]      gather and print node facts\n"
+"       orch inventory INVENTORY --list     the parsed inventory, as ansible-inventory --list prints it\n"
+"       orch rollback INVENTORY [options]   restore what orch changed\n"
+"       orch --version | --help\n"
+"\n"
+"options:\n"
+"  --check                    change nothing, report what would change\n"
+"  --diff                     show the changes to files\n"
+"  -l, --limit PATTERN        only hosts matching PATTERN (ansible --limit syntax)\n"
+"  -f, --forks N              nodes handled at once (default 20)\n"
+"  --serial N|N%              nodes rebooted at once (default 1)\n"
+"  --max-fail-percentage P    failed nodes per reboot batch that stop the rollout (default 0)\n"
+"  --reboot auto|never        reboot nodes whose change needs it (default auto)\n"
+"  --reboot-timeout SECONDS   wait for a rebooting node (default 600)\n"
+"  --allow-guest-shutdown     reboot nodes that run guests\n"
+"  --maintenance              move HA guests away before a reboot\n"
+"  --json                     print one JSON document instead of text\n"
+"  --junit FILE               write a JUnit report (one testcase per node and step)\n"
+"  --known-hosts FILE         check host keys against FILE (default ~/.ssh/known_hosts)\n"
+"  --accept-new               record unknown host keys (changed ones are always refused)\n"
+"  -i, --identity KEYFILE     private key to log in with (after ssh-agent)\n"
+"  -T, --timeout SECONDS      connect and SSH operation timeout (default 10)\n"
+"  --run-timeout SECONDS      time the agent may take on a node (default 900)\n"
+"  -v, --verbose              show commands run on the nodes and their output\n"
+"  -h, --help                 this text\n"
+"  --version                  the version\n"
+"\n"
+"exit status: 0 all hosts ok, 2 a host failed, 4 a host unreachable, 6 both, 1 usage or inventory error\n",
+	    stdout);
+}
+
+static int
+parse_int(const char *opt, const char *s, int min, int max, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < min || v > max) {
+		fprintf(stderr, "orch: %s: '%s' is not a number from %d to %d\n", opt, s, min, max);
+		return -1;
+	}
+	*out = (int)v;
+	return 0;
+}
+
+static int
+parse_command(const char *s, enum orch_command *out)
+{
+	static const struct { const char *name; enum orch_command cmd; } cmds[] = {
+		{"apply", CMD_APPLY}, {"facts", CMD_FACTS},
+		{"inventory", CMD_INVENTORY}, {"rollback", CMD_ROLLBACK},
+	};
+
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		if (strcmp(s, cmds[i].name) == 0) {
+			*out = cmds[i].cmd;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int
+cli_parse(struct options *out, int argc, char **argv)
+{
+	struct options o = {
+		.forks = 20, .serial = 1, .reboot = REBOOT_AUTO, .reboot_timeout = 600,
+		.timeout = 10, .run_timeout = 900,
+	};
+	int c, first = 1;
+
+	if (argc >= 2 && argv[1][0] != '-') {
+		if (parse_command(argv[1], &o.command) != 0) {
+			fprintf(stderr, "orch: unknown command '%s' (try 'orch --help')\n", argv[1]);
+			return -1;
+		}
+		first = 2;
+	}
+	optind = first;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":l:f:i:T:vh", long_options, NULL)) != -1) {
+		switch (c) {
+		case OPT_CHECK: o.check = 1; break;
+		case OPT_DIFF: o.diff = 1; break;
+		case 'l': o.limit = optarg; break;
+		case 'f':
+			if (parse_int("--forks", optarg, 1, 1000, &o.forks) != 0)
+				return -1;
+			break;
+		case OPT_SERIAL: {
+			size_t n = strlen(optarg);
+			char buf[32];
+
+			if (n > 0 && n < sizeof(buf) && optarg[n - 1] == '%') {
+				memcpy(buf, optarg, n - 1);
+				buf[n - 1] = '\0';
+				o.serial_percent = 1;
+				if (parse_int("--serial", buf, 1, 100, &o.serial) != 0)
+					return -1;
+			} else if (parse_int("--serial", optarg, 1, 100000, &o.serial) != 0)
+				return -1;
+			break;
+		}
+		case OPT_MAX_FAIL:
+			if (parse_int("--max-fail-percentage", optarg, 0, 100, &o.max_fail_percentage) != 0)
+				return -1;
+			break;
+		case OPT_REBOOT:
+			if (strcmp(optarg, "auto") == 0)
+				o.reboot = REBOOT_AUTO;
+			else if (strcmp(optarg, "never") == 0)
+				o.reboot = REBOOT_NEVER;
+			else {
+				fprintf(stderr, "orch: --reboot: '%s' is not auto or never\n", optarg);
+				return -1;
+			}
+			break;
+		case OPT_REBOOT_TIMEOUT:
+			if (parse_int("--reboot-timeout", optarg, 1, 86400, &o.reboot_timeout) != 0)
+				return -1;
+			break;
+		case OPT_ALLOW_GUEST_SHUTDOWN: o.allow_guest_shutdown = 1; break;
+		case OPT_MAINTENANCE: o.maintenance = 1; break;
+		case OPT_JSON: o.json = 1; break;
+		case OPT_JUNIT: o.junit = optarg; break;
+		case OPT_KNOWN_HOSTS: o.known_hosts = optarg; break;
+		case OPT_ACCEPT_NEW: o.accept_new = 1; break;
+		case 'i': o.identity = optarg; break;
+		case 'T':
+			if (parse_int("--timeout", optarg, 1, 3600, &o.timeout) != 0)
+				return -1;
+			break;
+		case OPT_RUN_TIMEOUT:
+			if (parse_int("--run-timeout", optarg, 1, 86400, &o.run_timeout) != 0)
+				return -1;
+			break;
+		case OPT_LIST: o.list = 1; break;
+		case 'v': o.verbose++; break;
+		case 'h': cli_usage(); return 1;
+		case OPT_VERSION: printf("orch %s\n", ORCH_VERSION); return 1;
+		case ':':
+			fprintf(stderr, "orch: option '%s' needs a value\n", argv[optind - 1]);
+			return -1;
+		default:
+			fprintf(stderr, "orch: unknown option '%s' (try 'orch --help')\n", argv[optind - 1]);
+			return -1;
+		}
+	}
+	if (o.command == CMD_NONE) {
+		fputs("orch: no command given (try 'orch --help')\n", stderr);
+		return -1;
+	}
+	if (optind != argc - 1) {
+		if (optind >= argc)
+			fputs("orch: no inventory given (try 'orch --help')\n", stderr);
+		else
+			fprintf(stderr, "orch: unexpected argument '%s'\n", argv[optind + (optind < argc - 1)]);
+		return -1;
+	}
+	o.inventory = argv[optind];
+	if (o.command == CMD_INVENTORY && !o.list) {
+		fputs("orch: inventory: --list is required\n", stderr);
+		return -1;
+	}
+	if (o.command != CMD_INVENTORY && o.list) {
+		fputs("orch: --list belongs to 'orch inventory'\n", stderr);
+		return -1;
+	}
+	*out = o;
+	return 0;
+}

@@ -1,0 +1,208 @@
+#include "facts.h"
+
+#include <string.h>
+
+static int
+selector_matches(const char *sel, json_t *dev)
+{
+	const char *addr = json_string_value(json_object_get(dev, "address"));
+	const char *vendor = json_string_value(json_object_get(dev, "vendor"));
+	const char *device = json_string_value(json_object_get(dev, "device"));
+	size_t n = strlen(sel);
+	char id[16];
+
+	if (addr == NULL)
+		return 0;
+	if (n == 12)                      /* 0000:82:00.0 */
+		return strcmp(addr, sel) == 0;
+	if (n == 10)                      /* 0000:82:00 */
+		return strncmp(addr, sel, 10) == 0 && addr[10] == '.';
+	if (n == 5)                       /* 82:00 */
+		return strncmp(addr + 5, sel, 5) == 0 && addr[10] == '.';
+	if (vendor && device) {           /* 10de:1b81 */
+		snprintf(id, sizeof(id), "%s:%s", vendor, device);
+		return strcmp(id, sel) == 0;
+	}
+	return 0;
+}
+
+json_t *
+facts_select(json_t *facts, json_t *select)
+{
+	json_t *out = json_array(), *dev, *sel;
+	size_t i, j;
+
+	json_array_foreach(json_object_get(facts, "devices"), i, dev) {
+		json_array_foreach(select, j, sel) {
+			if (selector_matches(json_string_value(sel), dev)) {
+				json_array_append(out, dev);
+				break;
+			}
+		}
+	}
+	return out;
+}
+
+static json_t *
+device_by_address(json_t *facts, const char *addr)
+{
+	json_t *dev;
+	size_t i;
+
+	json_array_foreach(json_object_get(facts, "devices"), i, dev) {
+		const char *a = json_string_value(json_object_get(dev, "address"));
+
+		if (a != NULL && strcmp(a, addr) == 0)
+			return dev;
+	}
+	return NULL;
+}
+
+static int
+in_selection(json_t *selected, const char *addr)
+{
+	json_t *dev;
+	size_t i;
+
+	json_array_foreach(selected, i, dev) {
+		if (strcmp(json_string_value(json_object_get(dev, "address")), addr) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* "isolated", "no IOMMU group", or "shares group with 0000:00:1f.3 ..." */
+static void
+isolation(json_t *facts, json_t *selected, json_t *dev, char *out, size_t outlen)
+{
+	json_t *m;
+	size_t i, used = 0;
+
+	if (!json_is_integer(json_object_get(dev, "iommu_group"))) {
+		snprintf(out, outlen, "no IOMMU group");
+		return;
+	}
+	out[0] = '\0';
+	json_array_foreach(json_object_get(dev, "group_members"), i, m) {
+		const char *addr = json_string_value(m);
+		json_t *md = addr ? device_by_address(facts, addr) : NULL;
+		const char *cls = json_string_value(json_object_get(md, "class"));
+
+		if (addr == NULL || in_selection(selected, addr) || (cls && strncmp(cls, "0604", 4) == 0))
+			continue;
+		used += (size_t)snprintf(out + used, used < outlen ? outlen - used : 0, "%s%s",
+					 used ? " " : "not isolated: shares its group with ", addr);
+	}
+	if (out[0] == '\0')
+		snprintf(out, outlen, "isolated");
+}
+
+static const char *
+str(json_t *o, const char *key, const char *dflt)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? s : dflt;
+}
+
+static const char *
+yes_no(json_t *v)
+{
+	return json_is_true(v) ? "yes" : json_is_false(v) ? "no" : "?";
+}
+
+static void
+print_device(FILE *out, json_t *facts, json_t *selected, json_t *dev, int show_isolation)
+{
+	char iso[512], group[32];
+	json_t *g = json_object_get(dev, "iommu_group");
+
+	if (json_is_integer(g))
+		snprintf(group, sizeof(group), "%lld", (long long)json_integer_value(g));
+	else
+		snprintf(group, sizeof(group), "-");
+	if (show_isolation)
+		isolation(facts, selected, dev, iso, sizeof(iso));
+	else
+		iso[0] = '\0';
+	fprintf(out, "  %-12s %s:%s %s %s  driver %s  group %s%s%s\n", str(dev, "address", "?"),
+		str(dev, "vendor", "?"), str(dev, "device", "?"), str(dev, "vendor_name", ""),
+		str(dev, "device_name", ""), str(dev, "driver", "-"), group, iso[0] ? "  " : "", iso);
+}
+
+void
+facts_print_table(FILE *out, const struct report *r, json_t *const *selects, int all_devices)
+{
+	int w = 4;
+
+	for (size_t i = 0; i < r->n; i++) {
+		int n = (int)strlen(r->hosts[i].name);
+
+		w = n > w ? n : w;
+	}
+	fprintf(out, "%-*s  %-12s %-22s %-5s %-9s %s\n", w, "HOST", "LOADER", "KERNEL", "IOMMU", "IRQ-REMAP",
+		"REBOOT-PENDING");
+	for (size_t i = 0; i < r->n; i++) {
+		const struct host_report *h = &r->hosts[i];
+		json_t *facts = report_facts(r, i), *selected, *dev;
+		json_t *iommu = json_object_get(facts, "iommu");
+		size_t j;
+
+		if (facts == NULL) {
+			fprintf(out, "%-*s  %s: %s\n", w, h->name,
+				h->state == HOST_UNREACHABLE ? "UNREACHABLE" : "FAILED", h->msg ? h->msg : "no facts");
+			continue;
+		}
+		fprintf(out, "%-*s  %-12s %-22s %-5s %-9s %s\n", w, h->name,
+			str(json_object_get(facts, "boot"), "loader", "?"),
+			str(json_object_get(facts, "kernel"), "running", "?"),
+			json_is_true(json_object_get(iommu, "active")) ? "on" : "off",
+			yes_no(json_object_get(iommu, "interrupt_remapping")),
+			yes_no(json_object_get(facts, "reboot_pending")));
+		selected = facts_select(facts, selects[i]);
+		if (all_devices) {
+			json_array_foreach(json_object_get(facts, "devices"), j, dev)
+				print_device(out, facts, selected, dev, in_selection(selected, str(dev, "address", "")));
+		} else {
+			json_array_foreach(selected, j, dev)
+				print_device(out, facts, selected, dev, 1);
+		}
+		if (json_array_size(selects[i]) == 0)
+			fprintf(out, "  (no passthrough devices selected)\n");
+		else if (json_array_size(selected) == 0)
+			fprintf(out, "  (the passthrough selectors match no device)\n");
+		json_decref(selected);
+	}
+}
+
+json_t *
+facts_document(const struct report *r, json_t *const *selects)
+{
+	json_t *hosts = json_object();
+
+	for (size_t i = 0; i < r->n; i++) {
+		const struct host_report *h = &r->hosts[i];
+		json_t *facts = report_facts(r, i), *selected, *dev, *sel = json_array();
+		size_t j;
+
+		if (facts == NULL) {
+			json_object_set_new(hosts, h->name, json_pack("{s:s,s:s?}",
+				"status", h->state == HOST_UNREACHABLE ? "unreachable" : "failed", "msg", h->msg));
+			json_decref(sel);
+			continue;
+		}
+		selected = facts_select(facts, selects[i]);
+		json_array_foreach(selected, j, dev) {
+			char iso[512];
+
+			isolation(facts, selected, dev, iso, sizeof(iso));
+			json_array_append_new(sel, json_pack("{s:s,s:b,s:s}", "address", str(dev, "address", "?"),
+				"isolated", strcmp(iso, "isolated") == 0, "isolation", iso));
+		}
+		json_decref(selected);
+		json_object_set_new(hosts, h->name, json_pack("{s:s,s:O,s:O,s:o}", "status", "ok",
+			"facts", facts, "passthrough", selects[i], "selected", sel));
+	}
+	return json_pack("{s:s,s:o,s:i}", "orch", ORCH_VERSION, "hosts", hosts,
+			 "exit_status", report_exit_status(r));
+}

@@ -1,0 +1,233 @@
+/* orch: roll PCIe passthrough out across Proxmox VE nodes. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+#include <libssh/libssh.h>
+
+#include "agent/protocol.h"
+#include "inventory/inventory.h"
+
+#include "cli.h"
+#include "facts.h"
+#include "plan.h"
+#include "pool.h"
+#include "push.h"
+#include "reboot.h"
+#include "report.h"
+#include "run.h"
+#include "ssh.h"
+
+/* What the workers share; only report (under its lock) and ssh's
+ * known_hosts_lock are written while they run. */
+struct job {
+	const struct options *opts;
+	struct ssh_ctx *ssh;
+	const struct agent_blob *agent;
+	const struct host_plan *plans;
+	char *const *plan_text;
+	struct report *report;
+};
+
+struct line_ctx {
+	struct report *report;
+	size_t host;
+};
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void
+on_line(void *ctx, json_t *line)
+{
+	struct line_ctx *lc = ctx;
+
+	report_line(lc->report, lc->host, line);
+}
+
+static void
+run_host(void *vjob, size_t i)
+{
+	struct job *job = vjob;
+	const struct target *t = &job->plans[i].target;
+	struct line_ctx lc = {job->report, i};
+	struct ssh_notes notes;
+	ssh_session s = NULL;
+	char err[1024], path[1280], cmd[1400];
+	double started = now();
+	int sent = 0, status = -1;
+
+	if (orch_ssh_connect(&s, job->ssh, t, &notes, err, sizeof(err)) != 0) {
+		report_unreachable(job->report, i, err);
+		goto out;
+	}
+	if (push_agent(s, job->agent, t, job->opts->timeout, path, sizeof(path), &sent, err, sizeof(err)) != 0) {
+		report_failed(job->report, i, err);
+		goto out;
+	}
+	/* A fixed string: the agent's path is a checked root and hex. */
+	snprintf(cmd, sizeof(cmd), "%s%s", orch_ssh_become_prefix(t), path);
+	if (run_agent(s, cmd, job->plan_text[i], job->opts->run_timeout, on_line, &lc, &status,
+		      err, sizeof(err)) != 0)
+		report_failed(job->report, i, err);
+out:
+	report_done(job->report, i, now() - started, sent, notes.recorded_key, notes.fingerprint);
+	orch_ssh_close(s);
+}
+
+static int
+print_inventory(const struct inventory *inv)
+{
+	json_t *doc = inventory_to_json(inv);
+
+	if (doc == NULL) {
+		fputs("orch: cannot render the inventory\n", stderr);
+		return 1;
+	}
+	json_dumpf(doc, stdout, JSON_INDENT(4) | JSON_SORT_KEYS);
+	fputc('\n', stdout);
+	json_decref(doc);
+	return 0;
+}
+
+static int
+run_fleet(const struct options *opts, const struct inventory *inv)
+{
+	size_t total = inventory_host_count(inv), n = 0;
+	unsigned char *selected = NULL, *reboot = NULL;
+	struct host_plan *plans = NULL;
+	const char **names = NULL;
+	json_t **plan_json = NULL, **selects = NULL;
+	char **plan_text = NULL;
+	struct agent_blob agent = {0};
+	struct ssh_ctx ssh = {
+		.known_hosts = opts->known_hosts, .accept_new = opts->accept_new,
+		.identity = opts->identity, .timeout = opts->timeout,
+	};
+	struct report report;
+	int report_ready = 0, bad = 0, rc = 1;
+	char err[1024], agent_path[4096];
+
+	pthread_mutex_init(&ssh.known_hosts_lock, NULL);
+	if ((selected = calloc(total ? total : 1, 1)) == NULL)
+		goto oom;
+	if (inventory_match(inv, opts->limit ? opts->limit : "all", selected, err, sizeof(err)) != 0) {
+		fprintf(stderr, "orch: %s\n", err);
+		goto out;
+	}
+	for (size_t i = 0; i < total; i++)
+		n += selected[i] != 0;
+	if (n == 0) {
+		fprintf(stderr, "orch: no hosts match '%s' in '%s'\n", opts->limit ? opts->limit : "all", opts->inventory);
+		goto out;
+	}
+	plans = calloc(n, sizeof(*plans));
+	names = calloc(n, sizeof(*names));
+	plan_json = calloc(n, sizeof(*plan_json));
+	selects = calloc(n, sizeof(*selects));
+	plan_text = calloc(n, sizeof(*plan_text));
+	reboot = calloc(n, 1);
+	if (plans == NULL || names == NULL || plan_json == NULL || selects == NULL || plan_text == NULL || reboot == NULL)
+		goto oom;
+	for (size_t i = 0, j = 0; i < total; i++) {
+		if (!selected[i])
+			continue;
+		if (plan_compile(&plans[j], inv, i, opts, err, sizeof(err)) != 0) {
+			fprintf(stderr, "orch: %s\n", err);
+			bad = 1;
+			continue;
+		}
+		names[j] = plans[j].target.name;
+		plan_json[j] = plans[j].plan;
+		selects[j] = plans[j].select;
+		if ((plan_text[j] = json_dumps(plans[j].plan, JSON_COMPACT)) == NULL)
+			goto oom;
+		j++;
+	}
+	if (bad)
+		goto out;
+	if (agent_locate(agent_path, sizeof(agent_path), err, sizeof(err)) != 0 ||
+	    agent_blob_load(&agent, agent_path, err, sizeof(err)) != 0) {
+		fprintf(stderr, "orch: %s\n", err);
+		goto out;
+	}
+	if (report_init(&report, opts, n, names, plan_json) != 0)
+		goto oom;
+	report_ready = 1;
+	report_begin(&report);
+	{
+		struct job job = {opts, &ssh, &agent, plans, plan_text, &report};
+
+		pool_run(n, opts->forks, run_host, &job);
+	}
+	if (opts->command == CMD_APPLY && reboot_candidates(&report, plans, reboot) > 0)
+		(void)reboot_rollout(opts, &report, plans, reboot);
+	rc = report_finish(&report);
+	if (opts->command == CMD_FACTS) {
+		if (opts->json) {
+			json_t *doc = facts_document(&report, selects);
+
+			json_dumpf(doc, stdout, JSON_INDENT(2));
+			fputc('\n', stdout);
+			json_decref(doc);
+		} else
+			facts_print_table(stdout, &report, selects, opts->verbose > 0);
+	}
+	goto out;
+oom:
+	fputs("orch: out of memory\n", stderr);
+	rc = 1;
+out:
+	if (report_ready)
+		report_release(&report);
+	for (size_t i = 0; plans != NULL && i < n; i++) {
+		plan_release(&plans[i]);
+		free(plan_text[i]);
+	}
+	agent_blob_release(&agent);
+	pthread_mutex_destroy(&ssh.known_hosts_lock);
+	free(plans);
+	free(names);
+	free(plan_json);
+	free(selects);
+	free(plan_text);
+	free(selected);
+	free(reboot);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct options opts;
+	struct inventory *inv = NULL;
+	char err[1024];
+	int rc;
+
+	if ((rc = cli_parse(&opts, argc, argv)) != 0)
+		return rc > 0 ? 0 : 1;
+	/* Both keep process-wide state that must be set up before threads. */
+	json_object_seed(0);
+	if (ssh_init() != SSH_OK) {
+		fputs("orch: cannot initialize libssh\n", stderr);
+		return 1;
+	}
+	if (inventory_load(&inv, opts.inventory, err, sizeof(err)) != 0) {
+		fprintf(stderr, "orch: %s\n", err);
+		rc = 1;
+	} else if (opts.command == CMD_INVENTORY)
+		rc = print_inventory(inv);
+	else
+		rc = run_fleet(&opts, inv);
+	inventory_free(inv);
+	ssh_finalize();
+	return rc;
+}

@@ -1,0 +1,48 @@
+/* Plan compilation: a host's inventory vars -> its connection target and the
+ * JSON plan of docs/protocol.md, every variable validated on the way. */
+#ifndef ORCH_PLAN_H
+#define ORCH_PLAN_H
+
+#include <stddef.h>
+#include <jansson.h>
+
+#include "cli.h"
+
+struct inventory;
+
+/* Where and how to reach a host. Strings are borrowed from the inventory
+ * (which outlives every job) or are string literals. */
+struct target {
+	const char *name;      /* inventory name */
+	const char *address;   /* ansible_host, or the name */
+	int port;              /* ansible_port, 0 when not set (~/.ssh/config or 22) */
+	const char *user;      /* ansible_user, NULL when not set (~/.ssh/config or root) */
+	const char *identity;  /* ansible_ssh_private_key_file, NULL when not set */
+	int become;            /* ansible_become: run the agent through sudo -n */
+	const char *root;      /* orch_root, NULL for the real root */
+	int reboot_never;      /* the host's reboot=never */
+};
+
+/* A compiled host: its target, its plan and the selectors it asks for. */
+struct host_plan {
+	struct target target;
+	json_t *plan;     /* owned */
+	json_t *select;   /* owned: array of normalized selectors, maybe empty */
+};
+
+/* Compiles host i of inv for cmd. Returns 0, or -1 with err naming the host,
+ * the variable and its value. */
+int plan_compile(struct host_plan *out, const struct inventory *inv, size_t i,
+		 const struct options *opts, char *err, size_t errlen);
+
+/* Frees what plan_compile allocated in hp. */
+void plan_release(struct host_plan *hp);
+
+/* Returns 1 when s is a value Ansible reads as a boolean, storing it in *out. */
+int plan_parse_bool(const char *s, int *out);
+
+/* Returns 1 when a node path is safe to appear in a remote command line
+ * unquoted: absolute, no '..' component, only [A-Za-z0-9/._+,@:-]. */
+int plan_safe_path(const char *s);
+
+#endif

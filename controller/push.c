@@ -1,0 +1,301 @@
+#include "push.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <libssh/sftp.h>
+#include <openssl/evp.h>
+
+#include "agent/protocol.h"
+#include "ssh.h"
+
+#define PUSH_CHUNK (64 * 1024)
+#define AGENT_MAX (64 * 1024 * 1024)
+
+int
+agent_locate(char *out, size_t outlen, char *err, size_t errlen)
+{
+	static const char *const rel[] = {
+		"orch-agent", "../agent/orch-agent", "../libexec/orch/orch-agent",
+	};
+	const char *env = getenv("ORCH_AGENT");
+	char exe[4096], dir[4096];
+	ssize_t n;
+
+	if (env != NULL && env[0] != '\0') {
+		if (access(env, R_OK) != 0) {
+			snprintf(err, errlen, "cannot read the agent '%s' (from ORCH_AGENT): %s", env, strerror(errno));
+			return -1;
+		}
+		snprintf(out, outlen, "%s", env);
+		return 0;
+	}
+	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) < 0) {
+		snprintf(err, errlen, "cannot find where orch is: %s (set ORCH_AGENT)", strerror(errno));
+		return -1;
+	}
+	exe[n] = '\0';
+	snprintf(dir, sizeof(dir), "%s", dirname(exe));
+	for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
+		snprintf(out, outlen, "%s/%s", dir, rel[i]);
+		if (access(out, R_OK) == 0)
+			return 0;
+	}
+	snprintf(err, errlen, "cannot find orch-agent in '%s', '%s/../agent' or '%s/../libexec/orch' (set ORCH_AGENT)",
+		 dir, dir, dir);
+	return -1;
+}
+
+int
+agent_blob_load(struct agent_blob *out, const char *path, char *err, size_t errlen)
+{
+	struct agent_blob b = {0};
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	struct stat st;
+	size_t got = 0;
+	int fd, rc = -1;
+
+	snprintf(b.path, sizeof(b.path), "%s", path);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 || fstat(fd, &st) != 0) {
+		snprintf(err, errlen, "cannot read the agent '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size <= 0 || st.st_size > AGENT_MAX) {
+		snprintf(err, errlen, "the agent '%s' is not a regular file of 1 byte to 64 MiB", path);
+		goto out;
+	}
+	b.len = (size_t)st.st_size;
+	if ((b.data = malloc(b.len)) == NULL) {
+		snprintf(err, errlen, "out of memory reading the agent '%s'", path);
+		goto out;
+	}
+	while (got < b.len) {
+		ssize_t n = read(fd, b.data + got, b.len - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			snprintf(err, errlen, "cannot read the agent '%s': %s", path, n < 0 ? strerror(errno) : "short read");
+			goto out;
+		}
+		got += (size_t)n;
+	}
+	if (EVP_Digest(b.data, b.len, md, &mdlen, EVP_sha256(), NULL) != 1 || mdlen != 32) {
+		snprintf(err, errlen, "cannot hash the agent '%s'", path);
+		goto out;
+	}
+	for (unsigned i = 0; i < mdlen; i++)
+		snprintf(b.sha256 + 2 * i, 3, "%02x", md[i]);
+	*out = b;
+	b.data = NULL;
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	free(b.data);
+	return rc;
+}
+
+void
+agent_blob_release(struct agent_blob *blob)
+{
+	free(blob->data);
+	blob->data = NULL;
+}
+
+/* mkdir -p for the part of dir below root; the directories orch owns are 0700. */
+static int
+sftp_mkdirs(sftp_session sftp, const char *root, const char *dir, char *err, size_t errlen)
+{
+	char path[1024];
+	size_t skip = strlen(root);
+
+	snprintf(path, sizeof(path), "%s", dir);
+	for (char *p = path + skip + 1; ; p++) {
+		char save = *p;
+		sftp_attributes a;
+
+		if (save != '/' && save != '\0')
+			continue;
+		*p = '\0';
+		if ((a = sftp_stat(sftp, path)) != NULL) {
+			int isdir = a->type == SSH_FILEXFER_TYPE_DIRECTORY;
+
+			sftp_attributes_free(a);
+			if (!isdir) {
+				snprintf(err, errlen, "'%s' on the node is not a directory", path);
+				return -1;
+			}
+		} else {
+			mode_t mode = strncmp(path + skip, ORCH_STATE_DIR, strlen(ORCH_STATE_DIR)) == 0 ? 0700 : 0755;
+
+			if (sftp_mkdir(sftp, path, mode) != 0 && sftp_get_error(sftp) != SSH_FX_FILE_ALREADY_EXISTS &&
+			    (a = sftp_stat(sftp, path)) == NULL) {
+				snprintf(err, errlen, "cannot create '%s' on the node: sftp error %d", path, sftp_get_error(sftp));
+				return -1;
+			}
+			sftp_attributes_free(a);
+		}
+		*p = save;
+		if (save == '\0')
+			return 0;
+	}
+}
+
+static int
+random_hex(char *out, size_t bytes)
+{
+	unsigned char r[16];
+
+	if (bytes > sizeof(r) || getrandom(r, bytes, 0) != (ssize_t)bytes)
+		return -1;
+	for (size_t i = 0; i < bytes; i++)
+		snprintf(out + 2 * i, 3, "%02x", r[i]);
+	return 0;
+}
+
+static int
+upload(sftp_session sftp, const struct agent_blob *blob, const char *tmp, char *err, size_t errlen)
+{
+	sftp_file f;
+	size_t off = 0;
+
+	if ((f = sftp_open(sftp, tmp, O_WRONLY | O_CREAT | O_EXCL, 0700)) == NULL) {
+		snprintf(err, errlen, "cannot create '%s' on the node: sftp error %d", tmp, sftp_get_error(sftp));
+		return -1;
+	}
+	while (off < blob->len) {
+		size_t n = blob->len - off < PUSH_CHUNK ? blob->len - off : PUSH_CHUNK;
+		ssize_t w = sftp_write(f, blob->data + off, n);
+
+		if (w <= 0) {
+			snprintf(err, errlen, "cannot write '%s' on the node: sftp error %d", tmp, sftp_get_error(sftp));
+			sftp_close(f);
+			return -1;
+		}
+		off += (size_t)w;
+	}
+	if (sftp_extension_supported(sftp, "fsync@openssh.com", "1") && sftp_fsync(f) != 0) {
+		snprintf(err, errlen, "cannot sync '%s' on the node: sftp error %d", tmp, sftp_get_error(sftp));
+		sftp_close(f);
+		return -1;
+	}
+	if (sftp_close(f) != 0) {
+		snprintf(err, errlen, "cannot close '%s' on the node: sftp error %d", tmp, sftp_get_error(sftp));
+		return -1;
+	}
+	return 0;
+}
+
+/* Runs cmd; 0 when it exited 0, else -1 with its output in err. */
+static int
+exec_ok(ssh_session s, const char *cmd, int timeout_s, char *err, size_t errlen)
+{
+	char output[512];
+	int status = -1;
+
+	if (orch_ssh_exec(s, cmd, timeout_s, &status, output, sizeof(output), err, errlen) != 0)
+		return -1;
+	if (status != 0) {
+		output[strcspn(output, "\n")] = '\0';
+		snprintf(err, errlen, "'%s' exited %d%s%s", cmd, status, output[0] ? ": " : "", output);
+		return -1;
+	}
+	return 0;
+}
+
+int
+push_agent(ssh_session s, const struct agent_blob *blob, const struct target *t,
+	   int timeout_s, char *path, size_t pathlen, int *sent, char *err, size_t errlen)
+{
+	const char *root = t->root && strcmp(t->root, "/") != 0 ? t->root : "";
+	sftp_session sftp = NULL;
+	sftp_attributes a = NULL;
+	char bindir[1024], tmp[1200], cmd[8192], rnd[33];
+	char *home = NULL;
+	int rc = -1;
+
+	*sent = 0;
+	/* root passed plan_safe_path(): it may stand unquoted in a command. */
+	snprintf(bindir, sizeof(bindir), "%s%s", root, ORCH_BIN_DIR);
+	snprintf(path, pathlen, "%s/orch-agent-%s", bindir, blob->sha256);
+	if (random_hex(rnd, 8) != 0) {
+		snprintf(err, errlen, "cannot get random bytes");
+		goto out;
+	}
+	if (t->become) {
+		/* The login user cannot see into the root-only directory: ask
+		 * sudo, then stage the upload in the user's home. */
+		char output[512];
+		int status = -1;
+
+		snprintf(cmd, sizeof(cmd), "sudo -n test -f %s", path);
+		if (orch_ssh_exec(s, cmd, timeout_s, &status, output, sizeof(output), err, errlen) != 0)
+			goto out;
+		if (output[0] != '\0') {
+			output[strcspn(output, "\n")] = '\0';
+			snprintf(err, errlen, "'%s' failed: %s", cmd, output);
+			goto out;
+		}
+		if (status == 0) {
+			rc = 0;
+			goto out;
+		}
+	}
+	if ((sftp = sftp_new(s)) == NULL || sftp_init(sftp) != SSH_OK) {
+		snprintf(err, errlen, "cannot start sftp on the node: %s", ssh_get_error(s));
+		goto out;
+	}
+	if (!t->become) {
+		if ((a = sftp_stat(sftp, path)) != NULL && a->type == SSH_FILEXFER_TYPE_REGULAR &&
+		    a->size == blob->len) {
+			rc = 0;
+			goto out;
+		}
+		if (sftp_mkdirs(sftp, root, bindir, err, errlen) != 0)
+			goto out;
+		snprintf(tmp, sizeof(tmp), "%s/.orch-agent-%s.%s.tmp", bindir, blob->sha256, rnd);
+		if (upload(sftp, blob, tmp, err, errlen) != 0) {
+			sftp_unlink(sftp, tmp);
+			goto out;
+		}
+		/* libssh 0.10's sftp_rename fails when the target exists. */
+		snprintf(cmd, sizeof(cmd), "mv -f -- %s %s", tmp, path);
+		if (exec_ok(s, cmd, timeout_s, err, errlen) != 0) {
+			sftp_unlink(sftp, tmp);
+			goto out;
+		}
+	} else {
+		if ((home = sftp_canonicalize_path(sftp, ".")) == NULL || !plan_safe_path(home)) {
+			snprintf(err, errlen, "the login user's home on the node is unusable for staging the agent: '%s'",
+				 home ? home : "(unknown)");
+			goto out;
+		}
+		snprintf(tmp, sizeof(tmp), "%s/.orch-agent-%s.%s.tmp", home, blob->sha256, rnd);
+		if (upload(sftp, blob, tmp, err, errlen) != 0) {
+			sftp_unlink(sftp, tmp);
+			goto out;
+		}
+		snprintf(cmd, sizeof(cmd),
+			 "sudo -n mkdir -p -m 0700 %s && sudo -n install -m 0700 -o root -g root %s %s/.orch-agent-%s.tmp && sudo -n mv -f -- %s/.orch-agent-%s.tmp %s; rc=$?; rm -f %s; exit $rc",
+			 bindir, tmp, bindir, rnd, bindir, rnd, path, tmp);
+		if (exec_ok(s, cmd, timeout_s, err, errlen) != 0)
+			goto out;
+	}
+	*sent = 1;
+	rc = 0;
+out:
+	sftp_attributes_free(a);
+	ssh_string_free_char(home);
+	if (sftp != NULL)
+		sftp_free(sftp);
+	return rc;
+}

@@ -1,0 +1,36 @@
+/* Agent push: the static agent goes to <root>/var/lib/orch/bin/ on a node
+ * under a name that is its SHA-256, so a node that has it is not sent it
+ * again, and only a complete upload is ever renamed to that name. */
+#ifndef ORCH_PUSH_H
+#define ORCH_PUSH_H
+
+#include <stddef.h>
+#include <libssh/libssh.h>
+
+#include "plan.h"
+
+/* The agent binary, read once before the workers start. */
+struct agent_blob {
+	unsigned char *data;   /* owned */
+	size_t len;
+	char sha256[65];       /* lowercase hex */
+	char path[4096];       /* where it was read from */
+};
+
+/* Finds the agent: $ORCH_AGENT, else next to orch, in the build tree
+ * (../agent/orch-agent) or installed (../libexec/orch/orch-agent). Returns 0
+ * with out filled, or -1 with err listing where it looked. */
+int agent_locate(char *out, size_t outlen, char *err, size_t errlen);
+
+/* Reads path into out and hashes it. Returns 0, or -1 with err. */
+int agent_blob_load(struct agent_blob *out, const char *path, char *err, size_t errlen);
+
+/* Frees what agent_blob_load allocated. */
+void agent_blob_release(struct agent_blob *blob);
+
+/* Makes sure the node behind s has the agent. Returns 0 with its remote path
+ * in path and *sent telling whether it was uploaded now, or -1 with err. */
+int push_agent(ssh_session s, const struct agent_blob *blob, const struct target *t,
+	       int timeout_s, char *path, size_t pathlen, int *sent, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,24 @@
+/* Running the agent: the plan on stdin, JSON lines read back as they come,
+ * bounded in line length, total size and time. */
+#ifndef ORCH_RUN_H
+#define ORCH_RUN_H
+
+#include <stddef.h>
+#include <jansson.h>
+#include <libssh/libssh.h>
+
+#define RUN_MAX_LINE (1024 * 1024)
+#define RUN_MAX_TOTAL (16 * 1024 * 1024)
+
+/* Called with each line of the agent (a JSON object with a "type"), in order;
+ * the callee takes no reference it does not json_incref itself. */
+typedef void (*run_line_fn)(void *ctx, json_t *line);
+
+/* Runs cmd on s, writes plan to its stdin and hands every line to fn. Returns
+ * 0 when the agent answered with a summary (its exit status in *status), or -1
+ * with err saying what went wrong: a refused plan, garbage, too much output,
+ * no summary, or no answer within timeout_s. */
+int run_agent(ssh_session s, const char *cmd, const char *plan, int timeout_s,
+	      run_line_fn fn, void *ctx, int *status, char *err, size_t errlen);
+
+#endif

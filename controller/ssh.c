@@ -1,0 +1,247 @@
+#include "ssh.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+const char *
+orch_ssh_become_prefix(const struct target *t)
+{
+	return t->become ? "sudo -n " : "";
+}
+
+static void
+fingerprint(ssh_session s, char *out, size_t outlen)
+{
+	ssh_key key = NULL;
+	unsigned char *hash = NULL;
+	size_t hlen = 0;
+	char *fp = NULL;
+
+	snprintf(out, outlen, "(no key)");
+	if (ssh_get_server_publickey(s, &key) != SSH_OK)
+		return;
+	if (ssh_get_publickey_hash(key, SSH_PUBLICKEY_HASH_SHA256, &hash, &hlen) == 0 &&
+	    (fp = ssh_get_fingerprint_hash(SSH_PUBLICKEY_HASH_SHA256, hash, hlen)) != NULL) {
+		const char *type = ssh_key_type_to_char(ssh_key_type(key));
+
+		snprintf(out, outlen, "%s %s", type ? type : "unknown", fp);
+	}
+	ssh_string_free_char(fp);
+	ssh_clean_pubkey_hash(&hash);
+	ssh_key_free(key);
+}
+
+static int
+check_host_key(ssh_session s, struct ssh_ctx *ctx, const char *where,
+	       struct ssh_notes *notes, char *err, size_t errlen)
+{
+	const char *file = ctx->known_hosts ? ctx->known_hosts : "~/.ssh/known_hosts";
+	enum ssh_known_hosts_e state;
+	int rc = -1;
+
+	fingerprint(s, notes->fingerprint, sizeof(notes->fingerprint));
+	state = ssh_session_is_known_server(s);
+	switch (state) {
+	case SSH_KNOWN_HOSTS_OK:
+		return 0;
+	case SSH_KNOWN_HOSTS_CHANGED:
+		snprintf(err, errlen, "host key for '%s' has changed: the server sent %s, which does not match '%s' (refused; remove the old entry if the change is expected)",
+			 where, notes->fingerprint, file);
+		return -1;
+	case SSH_KNOWN_HOSTS_OTHER:
+		snprintf(err, errlen, "host key for '%s' is of another type than the one in '%s': the server sent %s (refused)",
+			 where, file, notes->fingerprint);
+		return -1;
+	case SSH_KNOWN_HOSTS_UNKNOWN:
+	case SSH_KNOWN_HOSTS_NOT_FOUND:
+		if (!ctx->accept_new) {
+			snprintf(err, errlen, "host key for '%s' is unknown: the server sent %s, not in '%s' (refused; check it and add it, or use --accept-new)",
+				 where, notes->fingerprint, file);
+			return -1;
+		}
+		pthread_mutex_lock(&ctx->known_hosts_lock);
+		if (ssh_session_update_known_hosts(s) != SSH_OK)
+			snprintf(err, errlen, "cannot record the host key of '%s' in '%s': %s",
+				 where, file, ssh_get_error(s));
+		else {
+			notes->recorded_key = 1;
+			rc = 0;
+		}
+		pthread_mutex_unlock(&ctx->known_hosts_lock);
+		return rc;
+	case SSH_KNOWN_HOSTS_ERROR:
+	default:
+		snprintf(err, errlen, "cannot check the host key of '%s' against '%s': %s",
+			 where, file, ssh_get_error(s));
+		return -1;
+	}
+}
+
+static int
+authenticate(ssh_session s, struct ssh_ctx *ctx, const struct target *t,
+	     const char *where, char *err, size_t errlen)
+{
+	const char *identity = t->identity ? t->identity : ctx->identity;
+	const char *sock = getenv("SSH_AUTH_SOCK");
+	char tried[512] = "";
+	int rc;
+
+	if (sock != NULL && sock[0] != '\0') {
+		if (ssh_userauth_agent(s, NULL) == SSH_AUTH_SUCCESS)
+			return 0;
+		strcat(tried, "ssh-agent, ");
+	}
+	if (identity != NULL) {
+		ssh_key key = NULL;
+
+		if (ssh_pki_import_privkey_file(identity, NULL, NULL, NULL, &key) != SSH_OK) {
+			snprintf(err, errlen, "cannot read identity '%s' (a key with a passphrase must be loaded into ssh-agent)",
+				 identity);
+			return -1;
+		}
+		rc = ssh_userauth_publickey(s, NULL, key);
+		ssh_key_free(key);
+		if (rc == SSH_AUTH_SUCCESS)
+			return 0;
+		if (rc == SSH_AUTH_ERROR) {
+			snprintf(err, errlen, "authentication of '%s' failed: %s", where, ssh_get_error(s));
+			return -1;
+		}
+		snprintf(tried + strlen(tried), sizeof(tried) - strlen(tried), "identity '%s', ", identity);
+	}
+	rc = ssh_userauth_publickey_auto(s, NULL, NULL);
+	if (rc == SSH_AUTH_SUCCESS)
+		return 0;
+	if (rc == SSH_AUTH_ERROR)
+		snprintf(err, errlen, "authentication of '%s' failed: %s", where, ssh_get_error(s));
+	else
+		snprintf(err, errlen, "permission denied for '%s' (tried %sthe default keys)", where, tried);
+	return -1;
+}
+
+int
+orch_ssh_connect(ssh_session *out, struct ssh_ctx *ctx, const struct target *t,
+		 struct ssh_notes *notes, char *err, size_t errlen)
+{
+	ssh_session s = NULL;
+	long timeout = ctx->timeout;
+	char *user = NULL, *host = NULL;
+	unsigned int port = 22;
+	char where[384];
+	int rc = -1;
+
+	memset(notes, 0, sizeof(*notes));
+	snprintf(where, sizeof(where), "%s", t->address);
+	if ((s = ssh_new()) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	/* The config file is read for the address as given, like ssh(1) does
+	 * with ansible_host; explicit inventory values then override it. */
+	if (ssh_options_set(s, SSH_OPTIONS_HOST, t->address) != 0 ||
+	    ssh_options_parse_config(s, NULL) != 0) {
+		snprintf(err, errlen, "cannot set up a session for '%s': %s", t->address, ssh_get_error(s));
+		goto out;
+	}
+	if (t->port != 0)
+		ssh_options_set(s, SSH_OPTIONS_PORT, &t->port);
+	if (t->user != NULL)
+		ssh_options_set(s, SSH_OPTIONS_USER, t->user);
+	else if (ssh_options_get(s, SSH_OPTIONS_USER, &user) != SSH_OK)
+		ssh_options_set(s, SSH_OPTIONS_USER, "root");
+	ssh_string_free_char(user);
+	user = NULL;
+	if (ctx->known_hosts != NULL)
+		ssh_options_set(s, SSH_OPTIONS_KNOWNHOSTS, ctx->known_hosts);
+	ssh_options_set(s, SSH_OPTIONS_TIMEOUT, &timeout);
+	ssh_options_get(s, SSH_OPTIONS_USER, &user);
+	ssh_options_get(s, SSH_OPTIONS_HOST, &host);
+	ssh_options_get_port(s, &port);
+	snprintf(where, sizeof(where), "%s@%s:%u", user ? user : "?", host ? host : t->address, port);
+
+	if (ssh_connect(s) != SSH_OK) {
+		snprintf(err, errlen, "cannot connect to '%s': %s", where, ssh_get_error(s));
+		goto out;
+	}
+	if (check_host_key(s, ctx, where, notes, err, errlen) != 0 ||
+	    authenticate(s, ctx, t, where, err, errlen) != 0)
+		goto out;
+	*out = s;
+	s = NULL;
+	rc = 0;
+out:
+	ssh_string_free_char(user);
+	ssh_string_free_char(host);
+	orch_ssh_close(s);
+	return rc;
+}
+
+void
+orch_ssh_close(ssh_session s)
+{
+	if (s == NULL)
+		return;
+	if (ssh_is_connected(s))
+		ssh_disconnect(s);
+	ssh_free(s);
+}
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int
+orch_ssh_exec(ssh_session s, const char *cmd, int timeout_s, int *status,
+	      char *out, size_t outlen, char *err, size_t errlen)
+{
+	ssh_channel ch = NULL;
+	double deadline = now() + timeout_s;
+	size_t used = 0;
+	char buf[4096];
+	int rc = -1;
+
+	if (outlen > 0)
+		out[0] = '\0';
+	if ((ch = ssh_channel_new(s)) == NULL || ssh_channel_open_session(ch) != SSH_OK ||
+	    ssh_channel_request_exec(ch, cmd) != SSH_OK) {
+		snprintf(err, errlen, "cannot run '%s': %s", cmd, ssh_get_error(s));
+		goto out;
+	}
+	ssh_channel_send_eof(ch);
+	while (!ssh_channel_is_eof(ch)) {
+		int n;
+
+		if (now() > deadline) {
+			snprintf(err, errlen, "'%s' did not finish within %d s", cmd, timeout_s);
+			goto out;
+		}
+		n = ssh_channel_read_timeout(ch, buf, sizeof(buf), 0, 500);
+		if (n == SSH_ERROR) {
+			snprintf(err, errlen, "'%s': %s", cmd, ssh_get_error(s));
+			goto out;
+		}
+		for (int is_err = 0; is_err < 2; is_err++) {
+			if (is_err)
+				n = ssh_channel_read_nonblocking(ch, buf, sizeof(buf), 1);
+			for (int j = 0; j < n && used + 1 < outlen; j++)
+				out[used++] = buf[j];
+		}
+		if (outlen > 0)
+			out[used] = '\0';
+	}
+	*status = ssh_channel_get_exit_status(ch);
+	rc = 0;
+out:
+	if (ch != NULL) {
+		ssh_channel_close(ch);
+		ssh_channel_free(ch);
+	}
+	return rc;
+}
