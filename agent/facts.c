@@ -1,0 +1,458 @@
+#include "facts.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/klog.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "cmdline.h"
+#include "kmsg.h"
+#include "pci.h"
+
+#define MAX_LOG_LINES 400
+#define EFI_LOADER_INFO "LoaderInfo-4a67b082-0a4c-41cf-b6c7-440b29bb8c4f"
+#define EFI_SECURE_BOOT "SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c"
+
+const char *loader_name(enum loader l)
+{
+	switch (l) {
+	case LOADER_SYSTEMD_BOOT:
+		return "systemd-boot";
+	case LOADER_GRUB_PBT:
+		return "grub-pbt";
+	case LOADER_GRUB:
+		break;
+	}
+	return "grub";
+}
+
+static char *node_line(struct agent *ag, const char *path)
+{
+	char *p = node_path(ag, path), *s = read_line(p);
+	free(p);
+	return s;
+}
+
+static void gather_cpu(struct agent *ag)
+{
+	char *p = node_path(ag, "/proc/cpuinfo"), *buf = NULL;
+
+	ag->facts.cpu = CPU_OTHER;
+	if (read_file(p, 8 << 20, &buf, NULL) == 0) {
+		if (strstr(buf, "GenuineIntel"))
+			ag->facts.cpu = CPU_INTEL;
+		else if (strstr(buf, "AuthenticAMD") || strstr(buf, "HygonGenuine"))
+			ag->facts.cpu = CPU_AMD;
+	}
+	free(buf);
+	free(p);
+}
+
+/* The kernel that boots next: the newest /boot/vmlinuz-*, as Proxmox's boot
+ * entries default to it; the running one when /boot says nothing. */
+static void gather_kernel(struct agent *ag)
+{
+	struct facts *f = &ag->facts;
+	char *boot = node_path(ag, "/boot"), *p, *buf = NULL;
+	DIR *d = opendir(boot);
+	struct dirent *e;
+
+	f->kernel_running = node_line(ag, "/proc/sys/kernel/osrelease");
+	if (!f->kernel_running)
+		f->kernel_running = xstrdup("unknown");
+	while (d && (e = readdir(d))) {
+		if (!starts_with(e->d_name, "vmlinuz-"))
+			continue;
+		const char *v = e->d_name + strlen("vmlinuz-");
+		if (!f->kernel_target || kver_cmp(v, f->kernel_target) > 0) {
+			free(f->kernel_target);
+			f->kernel_target = xstrdup(v);
+		}
+	}
+	if (d)
+		closedir(d);
+	free(boot);
+	if (!f->kernel_target)
+		f->kernel_target = xstrdup(f->kernel_running);
+
+	/* Before 6.8 Intel's IOMMU is off unless the config says otherwise. */
+	p = node_pathf(ag, "/boot/config-%s", f->kernel_target);
+	if (read_file(p, 16 << 20, &buf, NULL) == 0)
+		f->intel_iommu_default_on = strstr(buf, "\nCONFIG_INTEL_IOMMU_DEFAULT_ON=y\n") != NULL;
+	else
+		f->intel_iommu_default_on = kver_num(f->kernel_target) >= 608;
+	free(buf);
+	buf = NULL;
+	free(p);
+
+	/* vfio_virqfd is its own module only before 6.2; modules.dep knows. */
+	p = node_pathf(ag, "/lib/modules/%s/modules.dep", f->kernel_target);
+	if (read_file(p, 64 << 20, &buf, NULL) == 0) {
+		f->vfio_virqfd_module = false;
+		for (char *line = buf; line && *line;) {
+			char *colon = strchr(line, ':'), *nl = strchr(line, '\n');
+			if (colon && (!nl || colon < nl)) {
+				*colon = '\0';
+				const char *base = strrchr(line, '/');
+				base = base ? base + 1 : line;
+				if (starts_with(base, "vfio_virqfd.ko"))
+					f->vfio_virqfd_module = true;
+			}
+			line = nl ? nl + 1 : NULL;
+		}
+	} else {
+		f->vfio_virqfd_module = kver_num(f->kernel_target) < 602;
+	}
+	free(buf);
+	free(p);
+}
+
+static void evidence(struct agent *ag, const char *what)
+{
+	strv_push(&ag->facts.boot_evidence, what);
+}
+
+/* Which boot loader reads the command line: domain.md §1, from the
+ * evidence that needs no ESP mounted; the deciding points are reported. */
+static void gather_loader(struct agent *ag)
+{
+	struct facts *f = &ag->facts;
+	char *p, *uuids, *efivar, *buf = NULL;
+	size_t len = 0;
+	int nesp = 0;
+
+	p = node_path(ag, "/sys/firmware/efi");
+	f->uefi = is_dir(p);
+	free(p);
+	efivar = node_path(ag, "/sys/firmware/efi/efivars/" EFI_SECURE_BOOT);
+	if (read_file(efivar, 64, &buf, &len) == 0 && len >= 5)
+		f->secure_boot = buf[4] == 1;
+	free(buf);
+	buf = NULL;
+	free(efivar);
+
+	uuids = node_path(ag, "/etc/kernel/proxmox-boot-uuids");
+	if (read_file(uuids, 1 << 16, &buf, NULL) < 0) {
+		free(uuids);
+		f->loader = LOADER_GRUB;
+		evidence(ag, "plain GRUB: no /etc/kernel/proxmox-boot-uuids");
+		evidence(ag, f->uefi ? "booted UEFI (/sys/firmware/efi)" : "booted legacy BIOS");
+		return;
+	}
+	free(uuids);
+	for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n"))
+		if (*rstrip(line) && *line != '#')
+			nesp++;
+	free(buf);
+	strv_push_own(&f->boot_evidence, xasprintf("/etc/kernel/proxmox-boot-uuids lists %d ESP%s", nesp,
+	                                           nesp == 1 ? "" : "s"));
+	if (!f->uefi) {
+		f->loader = LOADER_GRUB_PBT;
+		evidence(ag, "booted legacy BIOS: GRUB on the ESPs");
+		return;
+	}
+	efivar = node_path(ag, "/sys/firmware/efi/efivars/" EFI_LOADER_INFO);
+	bool loader_info = path_exists(efivar);
+	free(efivar);
+	char *live = f->cmdline_live;
+	char *status = NULL;
+	if (loader_info) {
+		f->loader = LOADER_SYSTEMD_BOOT;
+		evidence(ag, "EFI variable LoaderInfo set by systemd-boot");
+	} else if (live && starts_with(live, "BOOT_IMAGE=")) {
+		f->loader = LOADER_GRUB_PBT;
+		evidence(ag, "/proc/cmdline starts with BOOT_IMAGE=: booted by GRUB");
+	} else if (f->secure_boot) {
+		f->loader = LOADER_GRUB_PBT;
+		evidence(ag, "Secure Boot on: GRUB through shim");
+	} else if ((status = cmd_output(ag, (const char *const[]){ "proxmox-boot-tool", "status", NULL }, 60)) &&
+	           strstr(status, "configured with: grub")) {
+		f->loader = LOADER_GRUB_PBT;
+		evidence(ag, "proxmox-boot-tool status: configured with grub");
+	} else {
+		f->loader = LOADER_SYSTEMD_BOOT;
+		evidence(ag, "booted UEFI without GRUB's traces: systemd-boot");
+	}
+	free(status);
+}
+
+static void gather_iommu(struct agent *ag)
+{
+	struct facts *f = &ag->facts;
+	char *p = node_path(ag, "/sys/class/iommu"), *buf = NULL;
+	DIR *d = opendir(p);
+	struct dirent *e;
+
+	while (d && (e = readdir(d)))
+		if (e->d_name[0] != '.')
+			strv_push(&f->iommu_units, e->d_name);
+	if (d)
+		closedir(d);
+	free(p);
+	strv_sort(&f->iommu_units);
+	f->iommu_active = f->iommu_units.n > 0;
+
+	p = node_path(ag, "/proc/interrupts");
+	if (read_file(p, 16 << 20, &buf, NULL) == 0 && (strstr(buf, " IR-IO-APIC") || strstr(buf, " IR-PCI-MSI"))) {
+		f->irq_remapping = true;
+		f->irq_remapping_evidence = xstrdup("IR- interrupt chips in /proc/interrupts");
+	}
+	free(buf);
+	free(p);
+	for (size_t i = 0; !f->irq_remapping && i < f->kernel_log.n; i++) {
+		const char *l = f->kernel_log.v[i];
+		if (strstr(l, "Enabled IRQ remapping") || strstr(l, "Interrupt remapping enabled")) {
+			f->irq_remapping = true;
+			f->irq_remapping_evidence = xasprintf("kernel log: %s", l);
+		}
+	}
+	if (!f->irq_remapping)
+		f->irq_remapping_evidence = xstrdup("no IR- chips in /proc/interrupts, no remapping line in the kernel log");
+}
+
+/* /dev/kmsg returns one record per read and EAGAIN at the end; a regular
+ * file (a fixture's) returns chunks. EPIPE means records were overwritten
+ * under us: the next read goes on with the oldest one left. */
+static void gather_kernel_log(struct agent *ag)
+{
+	char *p = node_path(ag, "/dev/kmsg");
+	int fd = open(p, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	struct sb b;
+
+	sb_init(&b);
+	if (fd >= 0) {
+		char rec[8192];
+		for (;;) {
+			ssize_t n = read(fd, rec, sizeof(rec));
+			if (n < 0 && (errno == EINTR || errno == EPIPE))
+				continue;
+			if (n <= 0)
+				break;
+			sb_add(&b, rec, (size_t)n);
+			if (b.len > (64u << 20))
+				break;
+		}
+		close(fd);
+	} else if (ag->root[0] == '\0') {
+		int size = klogctl(10 /* SYSLOG_ACTION_SIZE_BUFFER */, NULL, 0);
+		if (size > 0) {
+			char *kb = xmalloc((size_t)size);
+			int n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, kb, size);
+			if (n > 0)
+				sb_add(&b, kb, (size_t)n);
+			free(kb);
+		}
+	}
+	kmsg_iommu_lines(b.s, b.len, &ag->facts.kernel_log, MAX_LOG_LINES);
+	sb_release(&b);
+	free(p);
+}
+
+static void gather_modules(struct agent *ag)
+{
+	char *p = node_path(ag, "/proc/modules"), *buf = NULL;
+
+	if (read_file(p, 8 << 20, &buf, NULL) == 0)
+		for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
+			char *sp = strchr(line, ' ');
+			if (sp)
+				*sp = '\0';
+			strv_push(&ag->facts.loaded_modules, line);
+		}
+	free(buf);
+	free(p);
+}
+
+static int cmp_cstr(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char *configured_cmdline(struct agent *ag, const char *override_path, const char *override_content, char **why)
+{
+	*why = NULL;
+	if (ag->facts.loader == LOADER_SYSTEMD_BOOT) {
+		char *buf = NULL;
+		if (override_path && strcmp(override_path, "/etc/kernel/cmdline") == 0) {
+			buf = xstrdup(override_content ? override_content : "");
+		} else {
+			char *p = node_path(ag, "/etc/kernel/cmdline");
+			int r = read_file(p, 1 << 20, &buf, NULL);
+			free(p);
+			if (r < 0) {
+				*why = xasprintf("cannot read '/etc/kernel/cmdline': %s", strerror(errno));
+				return NULL;
+			}
+		}
+		char *nl = strchr(buf, '\n');
+		if (nl)
+			*nl = '\0';
+		struct strv t = { 0 };
+		cmdline_split(buf, &t);
+		char *line = cmdline_join(&t);
+		strv_release(&t);
+		free(buf);
+		return line;
+	}
+
+	struct grub_vars v;
+	struct strv files = { 0 };
+	char *dir = node_path(ag, "/etc/default/grub.d");
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	while (d && (e = readdir(d))) {
+		size_t n = strlen(e->d_name);
+		if (n > 4 && strcmp(e->d_name + n - 4, ".cfg") == 0)
+			strv_push_own(&files, xasprintf("/etc/default/grub.d/%s", e->d_name));
+	}
+	if (d)
+		closedir(d);
+	free(dir);
+	if (override_path && override_content && starts_with(override_path, "/etc/default/grub.d/") &&
+	    !strv_has(&files, override_path))
+		strv_push(&files, override_path);
+	if (files.n > 1)
+		qsort(files.v, files.n, sizeof(*files.v), cmp_cstr);
+
+	grub_vars_init(&v);
+	for (size_t i = 0; i <= files.n; i++) {
+		const char *path = i == 0 ? "/etc/default/grub" : files.v[i - 1];
+		char *text = NULL;
+		if (override_path && strcmp(override_path, path) == 0) {
+			if (!override_content)
+				continue;
+			text = xstrdup(override_content);
+		} else {
+			char *p = node_path(ag, path);
+			int r = read_file(p, 1 << 20, &text, NULL);
+			free(p);
+			if (r < 0) {
+				if (i == 0 && errno == ENOENT)
+					continue;
+				*why = xasprintf("cannot read '%s': %s", path, strerror(errno));
+				break;
+			}
+		}
+		grub_eval(&v, text, path);
+		free(text);
+	}
+	strv_release(&files);
+	char *line = NULL;
+	if (!*why && v.unevaluable)
+		*why = xstrdup(v.unevaluable_why);
+	if (!*why) {
+		struct strv t = { 0 };
+		char *joined = xasprintf("%s %s", v.linux_args, v.linux_default);
+		cmdline_split(joined, &t);
+		line = cmdline_join(&t);
+		strv_release(&t);
+		free(joined);
+	}
+	grub_vars_release(&v);
+	return line;
+}
+
+static bool loader_token(const char *t)
+{
+	return starts_with(t, "BOOT_IMAGE=") || starts_with(t, "initrd=") || strcmp(t, "ro") == 0 ||
+	       strcmp(t, "rw") == 0;
+}
+
+bool cmdline_matches(const char *configured, const char *live)
+{
+	struct strv c = { 0 }, l = { 0 };
+	bool ok = true;
+
+	cmdline_split(configured, &c);
+	cmdline_split(live, &l);
+	for (size_t i = 0; ok && i < c.n; i++)
+		if (!loader_token(c.v[i]) && !strv_has(&l, c.v[i]))
+			ok = false;
+	for (size_t i = 0; ok && i < l.n; i++)
+		if (!loader_token(l.v[i]) && !strv_has(&c, l.v[i]))
+			ok = false;
+	strv_release(&c);
+	strv_release(&l);
+	return ok;
+}
+
+int facts_gather(struct agent *ag, char *err, size_t errlen)
+{
+	struct facts *f = &ag->facts;
+
+	f->hostname = node_line(ag, "/proc/sys/kernel/hostname");
+	if (!f->hostname)
+		f->hostname = node_line(ag, "/etc/hostname");
+	f->boot_id = node_line(ag, "/proc/sys/kernel/random/boot_id");
+	f->cmdline_live = node_line(ag, "/proc/cmdline");
+	if (!f->cmdline_live)
+		f->cmdline_live = xstrdup("");
+	gather_cpu(ag);
+	gather_kernel(ag);
+	gather_kernel_log(ag);
+	gather_loader(ag);
+	gather_iommu(ag);
+	gather_modules(ag);
+	f->cmdline_configured = configured_cmdline(ag, NULL, NULL, &f->cmdline_error);
+	return pci_gather(ag, err, errlen);
+}
+
+void facts_release(struct facts *f)
+{
+	free(f->hostname);
+	free(f->boot_id);
+	strv_release(&f->boot_evidence);
+	free(f->kernel_running);
+	free(f->kernel_target);
+	free(f->cmdline_live);
+	free(f->cmdline_configured);
+	free(f->cmdline_error);
+	strv_release(&f->iommu_units);
+	free(f->irq_remapping_evidence);
+	strv_release(&f->kernel_log);
+	strv_release(&f->loaded_modules);
+	for (size_t i = 0; i < f->ndevs; i++)
+		pci_device_release(&f->devs[i]);
+	free(f->devs);
+}
+
+static json_t *strv_to_json(const struct strv *l)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < l->n; i++)
+		json_array_append_new(a, json_string(l->v[i]));
+	return a;
+}
+
+static const char *cpu_name(enum cpu_vendor c)
+{
+	return c == CPU_INTEL ? "intel" : c == CPU_AMD ? "amd" : "other";
+}
+
+json_t *facts_json(const struct agent *ag)
+{
+	const struct facts *f = &ag->facts;
+	json_t *devs = json_array();
+
+	for (size_t i = 0; i < f->ndevs; i++)
+		json_array_append_new(devs, pci_device_json(ag, &f->devs[i]));
+	return json_pack(
+		"{s:s?, s:s?, s:s, s:{s:s, s:b, s:b, s:s, s:o}, s:{s:s, s:s, s:b, s:b}, s:{s:s, s:s?, s:s?},"
+		" s:{s:b, s:o, s:b, s:s}, s:o, s:o}",
+		"hostname", f->hostname, "boot_id", f->boot_id, "cpu_vendor", cpu_name(f->cpu),
+		"boot", "loader", loader_name(f->loader), "uefi", f->uefi, "secure_boot", f->secure_boot,
+		"cmdline_file", f->loader == LOADER_SYSTEMD_BOOT ? "/etc/kernel/cmdline" : "/etc/default/grub",
+		"evidence", strv_to_json(&f->boot_evidence),
+		"kernel", "running", f->kernel_running, "target", f->kernel_target, "intel_iommu_default_on",
+		f->intel_iommu_default_on, "vfio_virqfd_module", f->vfio_virqfd_module,
+		"cmdline", "live", f->cmdline_live, "configured", f->cmdline_configured, "configured_error",
+		f->cmdline_error,
+		"iommu", "active", f->iommu_active, "units", strv_to_json(&f->iommu_units), "interrupt_remapping",
+		f->irq_remapping, "interrupt_remapping_evidence", f->irq_remapping_evidence,
+		"kernel_log", strv_to_json(&f->kernel_log), "devices", devs);
+}

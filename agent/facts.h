@@ -1,0 +1,27 @@
+/* The node's facts, gathered once per run before any step runs. */
+#ifndef ORCH_AGENT_FACTS_H
+#define ORCH_AGENT_FACTS_H
+
+#include "agent.h"
+
+/* Gathers every fact. Returns 0, or -1 with a message in err when the node
+ * cannot be inspected at all (a missing file is a fact, not an error). */
+int facts_gather(struct agent *ag, char *err, size_t errlen);
+void facts_release(struct facts *f);
+json_t *facts_json(const struct agent *ag);
+const char *loader_name(enum loader l);
+
+/* The configured command line as the boot loader will use it: the first line
+ * of /etc/kernel/cmdline (systemd-boot) or GRUB_CMDLINE_LINUX and
+ * GRUB_CMDLINE_LINUX_DEFAULT of /etc/default/grub and the grub.d drop-ins (GRUB).
+ * `override_path`/`override_content` stand in for one file (NULL content:
+ * that file absent), so a step can evaluate what it is about to write.
+ * Returns a new string, or NULL with *why set (malloc'ed). */
+char *configured_cmdline(struct agent *ag, const char *override_path, const char *override_content,
+                         char **why);
+
+/* Whether every token of the configured line is live, and every live token
+ * (but what the boot loader adds: BOOT_IMAGE=, initrd=, ro, rw) configured. */
+bool cmdline_matches(const char *configured, const char *live);
+
+#endif

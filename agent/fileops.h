@@ -1,0 +1,40 @@
+/* The one gate through which the agent changes a node's files: compare the
+ * wanted content with what is there, and only when it differs (and the plan
+ * is not in check mode) save the original once and replace the file
+ * atomically. */
+#ifndef ORCH_AGENT_FILEOPS_H
+#define ORCH_AGENT_FILEOPS_H
+
+#include <stddef.h>
+
+#include "agent.h"
+
+/* Reads a node file (`path` is node-absolute, e.g. "/etc/modules").
+ * Returns 1 and the content in *out, 0 when the file does not exist
+ * (*out = NULL), -1 on any other error (message in r). */
+int node_read(struct agent *ag, struct result *r, const char *path, char **out);
+
+/* Makes node file `path` hold `content` (NULL: the file must not exist).
+ * Returns 1 when it changed (or would change, in check mode), 0 when it
+ * already matched, -1 on error (r failed with the path named). Adds a diff
+ * to r in diff mode. New files get mode 0644, owner root. `needs` (enum
+ * need bits) are the refreshes a change to this file calls for: they are
+ * recorded on the node before the file changes, so a run that dies in
+ * between still refreshes next time. */
+int node_ensure(struct agent *ag, struct result *r, const char *path, const char *content, unsigned needs);
+
+/* Records refreshes the node needs in ORCH_PENDING_FILE (and in ag). */
+int pending_add(struct agent *ag, unsigned needs);
+/* The refreshes recorded on the node by earlier runs. */
+unsigned pending_read(struct agent *ag);
+int pending_clear(struct agent *ag);
+
+/* Replaces `full` (a host path) atomically with `content`, keeping the mode
+ * and owner of the file it replaces (or `mode` for a new file): temp file in
+ * the same directory, fsync, rename, fsync of the directory. */
+int atomic_write(const char *full, const char *content, size_t len, mode_t mode);
+
+/* Saves the original of node file `path` once under the backup dir. */
+int backup_once(struct agent *ag, const char *path);
+
+#endif

@@ -1,0 +1,91 @@
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent.h"
+
+char *node_path(const struct agent *ag, const char *path)
+{
+	return xasprintf("%s%s", ag->root, path);
+}
+
+char *node_pathf(const struct agent *ag, const char *fmt, ...)
+{
+	va_list ap;
+	char *rel, *full;
+
+	va_start(ap, fmt);
+	if (vasprintf(&rel, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	full = node_path(ag, rel);
+	free(rel);
+	return full;
+}
+
+void result_init(struct result *r, const char *name)
+{
+	memset(r, 0, sizeof(*r));
+	r->name = name;
+	r->status = ST_OK;
+	sb_init(&r->msg);
+}
+
+void result_release(struct result *r)
+{
+	sb_release(&r->msg);
+	json_decref(r->diff);
+	json_decref(r->commands);
+	json_decref(r->facts);
+}
+
+void result_set(struct result *r, enum status st)
+{
+	static const int rank[] = { [ST_OK] = 1, [ST_SKIPPED] = 0, [ST_CHANGED] = 2, [ST_FAILED] = 3 };
+	if (rank[st] > rank[r->status])
+		r->status = st;
+}
+
+static void vmsg(struct result *r, const char *fmt, va_list ap)
+{
+	char *s;
+	if (vasprintf(&s, fmt, ap) < 0)
+		abort();
+	if (r->msg.len)
+		sb_adds(&r->msg, "; ");
+	sb_adds(&r->msg, s);
+	free(s);
+}
+
+void result_msg(struct result *r, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vmsg(r, fmt, ap);
+	va_end(ap);
+}
+
+int result_fail(struct result *r, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vmsg(r, fmt, ap);
+	va_end(ap);
+	r->status = ST_FAILED;
+	return -1;
+}
+
+const char *status_name(enum status st)
+{
+	switch (st) {
+	case ST_CHANGED:
+		return "changed";
+	case ST_FAILED:
+		return "failed";
+	case ST_SKIPPED:
+		return "skipped";
+	case ST_OK:
+		break;
+	}
+	return "ok";
+}
