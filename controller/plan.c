@@ -358,12 +358,13 @@ plan_compile(struct host_plan *out, const struct inventory *inv, size_t i,
 
 		if (strcmp(host_mode, "list") == 0)
 			json_object_set(hd, "drivers", drivers);
-		json_array_append_new(steps, step(ORCH_STEP_DEVICES, json_pack("{s:O}", "select", hp.select)));
+		json_array_append_new(steps, step(ORCH_STEP_DEVICES,
+			json_pack("{s:O,s:s}", "select", hp.select, "bind_by", bind_by)));
 		json_array_append_new(steps, step(ORCH_STEP_KERNEL_CMDLINE,
 			json_pack("{s:b,s:s}", "iommu_pt", iommu_pt, "framebuffer", "auto")));
 		json_array_append_new(steps, step(ORCH_STEP_VFIO_MODULES, NULL));
 		json_array_append_new(steps, step(ORCH_STEP_VFIO_BIND,
-			json_pack("{s:s,s:s}", "bind_by", bind_by, "disable_vga", disable_vga)));
+			json_pack("{s:s}", "disable_vga", disable_vga)));
 		json_array_append_new(steps, step(ORCH_STEP_HOST_DRIVERS, hd));
 		json_array_append_new(steps, step(ORCH_STEP_UNSAFE_INTERRUPTS, json_pack("{s:s}", "mode", unsafe)));
 		json_array_append_new(steps, step(ORCH_STEP_IGNORE_MSRS, json_pack("{s:b}", "enable", ignore_msrs)));
