@@ -79,10 +79,11 @@ char *unified_diff(const char *path, const char *a, const char *b)
 		while (i < n || j < m) {
 			if (i < n && j < m && line_eq(&la, i, &lb, j)) {
 				ops[nops] = OP_EQ; ai[nops] = i++; bi[nops++] = j++;
-			} else if (j < m && (i == n || T(i, j + 1) >= T(i + 1, j))) {
-				ops[nops] = OP_ADD; ai[nops] = i; bi[nops++] = j++;
-			} else {
+			} else if (i < n && (j == m || T(i + 1, j) >= T(i, j + 1))) {
+				/* deletions first, as diff -u prints them */
 				ops[nops] = OP_DEL; ai[nops] = i++; bi[nops++] = j;
+			} else {
+				ops[nops] = OP_ADD; ai[nops] = i; bi[nops++] = j++;
 			}
 		}
 #undef T
