@@ -441,7 +441,7 @@ json_t *facts_json(const struct agent *ag)
 
 	for (size_t i = 0; i < f->ndevs; i++)
 		json_array_append_new(devs, pci_device_json(ag, &f->devs[i]));
-	return json_pack(
+	json_t *o = json_pack(
 		"{s:s?, s:s?, s:s, s:{s:s, s:b, s:b, s:s, s:o}, s:{s:s, s:s, s:b, s:b}, s:{s:s, s:s?, s:s?},"
 		" s:{s:b, s:o, s:b, s:s}, s:o, s:o}",
 		"hostname", f->hostname, "boot_id", f->boot_id, "cpu_vendor", cpu_name(f->cpu),
@@ -455,4 +455,7 @@ json_t *facts_json(const struct agent *ag)
 		"iommu", "active", f->iommu_active, "units", strv_to_json(&f->iommu_units), "interrupt_remapping",
 		f->irq_remapping, "interrupt_remapping_evidence", f->irq_remapping_evidence,
 		"kernel_log", strv_to_json(&f->kernel_log), "devices", devs);
+	json_object_set_new(o, "reboot_pending",
+	                    json_boolean(f->cmdline_configured && !cmdline_matches(f->cmdline_configured, f->cmdline_live)));
+	return o;
 }

@@ -307,6 +307,8 @@ json_t *pci_device_json(const struct agent *ag, const struct pci_device *d)
 			json_array_append_new(members, json_string(ag->facts.devs[i].addr));
 	json_object_set_new(o, "group_members", members);
 	json_object_set_new(o, "boot_vga", d->boot_vga < 0 ? json_null() : json_boolean(d->boot_vga));
+	if (d->bootfb)
+		json_object_set_new(o, "bootfb", json_true());
 	json_object_set_new(o, "reset_methods", strv_json(&d->reset_methods));
 	json_object_set_new(o, "net", strv_json(&d->net));
 	json_object_set_new(o, "block", strv_json(&d->block));
