@@ -48,6 +48,10 @@ struct facts {
 	struct strv loaded_modules;
 	struct pci_device *devs;
 	size_t ndevs;
+	/* Proxmox cluster and guests (pvecm, qm, pct) */
+	bool cluster_member, quorate;
+	char *cluster_name;
+	struct strv running_guests;   /* "qm 100", "pct 201" */
 };
 
 struct selected {

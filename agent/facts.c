@@ -267,6 +267,48 @@ static void gather_modules(struct agent *ag)
 	free(p);
 }
 
+/* `pvecm status` on a cluster member: "Name:" and "Quorate: Yes|No". */
+static void gather_cluster(struct agent *ag)
+{
+	struct facts *f = &ag->facts;
+	char *conf = node_path(ag, "/etc/pve/corosync.conf"), *out, *save = NULL;
+
+	f->cluster_member = path_exists(conf);
+	free(conf);
+	if (!f->cluster_member)
+		return;
+	out = cmd_output(ag, (const char *const[]){ "pvecm", "status", NULL }, 30);
+	for (char *line = out ? strtok_r(out, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save)) {
+		char val[256];
+		if (sscanf(line, " Name: %255s", val) == 1 && !f->cluster_name)
+			f->cluster_name = xstrdup(val);
+		else if (sscanf(line, " Quorate: %255s", val) == 1)
+			f->quorate = strcmp(val, "Yes") == 0;
+	}
+	free(out);
+}
+
+/* Running guests from `qm list` / `pct list`: a header line, then rows whose
+ * first column is the ID and whose status column says "running". */
+static void gather_guests(struct agent *ag)
+{
+	static const char *const tools[] = { "qm", "pct" };
+
+	for (size_t t = 0; t < 2; t++) {
+		char *path = cmd_find(ag, tools[t]), *out, *save = NULL;
+		if (!path)
+			continue;
+		free(path);
+		out = cmd_output(ag, (const char *const[]){ tools[t], "list", NULL }, 60);
+		for (char *line = out ? strtok_r(out, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save)) {
+			unsigned id;
+			if (sscanf(line, " %u", &id) == 1 && strstr(line, " running"))
+				strv_push_own(&ag->facts.running_guests, xasprintf("%s %u", tools[t], id));
+		}
+		free(out);
+	}
+}
+
 static int cmp_cstr(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -398,6 +440,8 @@ int facts_gather(struct agent *ag, char *err, size_t errlen)
 	gather_loader(ag);
 	gather_iommu(ag);
 	gather_modules(ag);
+	gather_cluster(ag);
+	gather_guests(ag);
 	f->cmdline_configured = configured_cmdline(ag, NULL, NULL, &f->cmdline_error);
 	return pci_gather(ag, err, errlen);
 }
@@ -416,6 +460,8 @@ void facts_release(struct facts *f)
 	free(f->irq_remapping_evidence);
 	strv_release(&f->kernel_log);
 	strv_release(&f->loaded_modules);
+	free(f->cluster_name);
+	strv_release(&f->running_guests);
 	for (size_t i = 0; i < f->ndevs; i++)
 		pci_device_release(&f->devs[i]);
 	free(f->devs);
@@ -455,6 +501,9 @@ json_t *facts_json(const struct agent *ag)
 		"iommu", "active", f->iommu_active, "units", strv_to_json(&f->iommu_units), "interrupt_remapping",
 		f->irq_remapping, "interrupt_remapping_evidence", f->irq_remapping_evidence,
 		"kernel_log", strv_to_json(&f->kernel_log), "devices", devs);
+	json_object_set_new(o, "cluster", json_pack("{s:b, s:s?, s:b}", "member", f->cluster_member, "name",
+	                                            f->cluster_name, "quorate", f->quorate));
+	json_object_set_new(o, "running_guests", strv_to_json(&f->running_guests));
 	json_object_set_new(o, "reboot_pending",
 	                    json_boolean(f->cmdline_configured && !cmdline_matches(f->cmdline_configured, f->cmdline_live)));
 	return o;

@@ -24,6 +24,7 @@
 #define ORCH_STEP_VERIFY "verify"
 #define ORCH_STEP_REBOOT "reboot"
 #define ORCH_STEP_ROLLBACK "rollback"
+#define ORCH_STEP_MAINTENANCE "maintenance"
 
 /* Result statuses. */
 #define ORCH_STATUS_OK "ok"

@@ -46,6 +46,7 @@ int step_refresh(struct agent *ag, const struct step *st, struct result *r);
 int step_verify(struct agent *ag, const struct step *st, struct result *r);
 int step_rollback(struct agent *ag, const struct step *st, struct result *r);
 int step_reboot(struct agent *ag, const struct step *st, struct result *r);
+int step_maintenance(struct agent *ag, const struct step *st, struct result *r);
 
 /* Shared by devices and verify: resolves selectors to devices. */
 struct selector {
