@@ -1,0 +1,14 @@
+#!/bin/bash
+# --check reports what would change and changes nothing on the node.
+source "$(dirname "$0")/lib.sh"
+fleet_with_work 2
+
+fixture_sum=$(tree_sum "$FIXTURES/$FIXTURE_NAME")
+orch apply "$T/inventory.ini" "${KH[@]}" --check --diff
+expect_rc 0
+for h in "${HOSTS[@]}"; do
+	[[ $(recap "$h" changed) -gt 0 ]] || fail "$h: --check reports nothing that would change"
+	[[ $(tree_sum "${ROOT[$h]}") == "$fixture_sum" ]] || fail "$h: --check changed the node's files"
+done
+grep -q '^+' "$T/out" || fail "--diff shows no added line"
+echo "ok: --check changed nothing"

@@ -1,0 +1,231 @@
+# Shared by the controller's integration tests and the apply benchmark:
+# starts one real OpenSSH sshd per host on 127.0.0.1 (its own host key, a
+# test user key, PermitRootLogin prohibit-password), gives each host a copy of
+# a fixture node root, and writes the inventory, known_hosts and key orch
+# uses. Everything lives in $T and is removed, sshd processes included, when
+# the test exits however it exits.
+#
+# Environment: ORCH (the orch binary), ORCH_AGENT (orch-agent), FIXTURES
+# (tests/fixtures/roots). ORCH_TEST_KEEP=1 keeps $T for a look afterwards.
+
+set -euo pipefail
+
+: "${ORCH:?ORCH must name the orch binary}"
+: "${ORCH_AGENT:?ORCH_AGENT must name orch-agent}"
+: "${FIXTURES:?FIXTURES must name tests/fixtures/roots}"
+export ORCH_AGENT
+SSHD=${SSHD:-/usr/sbin/sshd}
+
+# Tests are ctest's: 77 is "skipped" (SKIP_RETURN_CODE).
+if ((EUID != 0)); then
+	echo "skip: needs root (sshd with PermitRootLogin)" >&2
+	exit 77
+fi
+
+T=$(mktemp -d /tmp/orch-controller-test.XXXXXX)
+declare -a HOSTS=() SSHD_PIDS=()
+declare -A PORT=() ROOT=() SPID=()
+
+fleet_cleanup() {
+	local pid
+	for pid in "${SSHD_PIDS[@]}"; do
+		kill "$pid" 2>/dev/null || true
+	done
+	for pid in "${SSHD_PIDS[@]}"; do
+		wait "$pid" 2>/dev/null || true
+	done
+	if [[ ${ORCH_TEST_KEEP:-0} == 1 ]]; then
+		echo "kept $T" >&2
+	else
+		rm -rf "$T"
+	fi
+}
+trap fleet_cleanup EXIT
+
+# Fail with a message (and the output of the last orch run, when there is one).
+fail() {
+	echo "FAIL: $*" >&2
+	if [[ -s $T/out ]]; then
+		echo "--- last orch output:" >&2
+		tail -n 60 "$T/out" >&2
+	fi
+	exit 1
+}
+
+# The fixture root the hosts get, unless a test names another one.
+default_fixture() {
+	local f
+	for f in "${ORCH_TEST_FIXTURE:-}" pve8-grub-intel-nvidia pve8-systemd-boot-zfs; do
+		[[ -n $f && -d $FIXTURES/$f ]] && { echo "$f"; return; }
+	done
+	f=$(find "$FIXTURES" -mindepth 1 -maxdepth 1 -type d -printf '%f\n' 2>/dev/null | sort | head -n1)
+	[[ -n $f ]] || { echo "no fixture roots under $FIXTURES" >&2; exit 1; }
+	echo "$f"
+}
+
+mkdir -p /run/sshd "$T/home"
+ssh-keygen -q -t ed25519 -N '' -C orch-test -f "$T/id_ed25519"
+cp "$T/id_ed25519.pub" "$T/authorized_keys"
+: >"$T/known_hosts"
+
+# start_sshd NAME: starts NAME's sshd on a free port; sets PORT[NAME].
+start_sshd() {
+	local name=$1 dir=$T/hosts/$1 port pid try
+	mkdir -p "$dir"
+	[[ -f $dir/ssh_host_ed25519_key ]] ||
+		ssh-keygen -q -t ed25519 -N '' -C "$name" -f "$dir/ssh_host_ed25519_key"
+	for try in 1 2 3 4 5 6 7 8; do
+		port=$((20000 + RANDOM % 40000))
+		cat >"$dir/sshd_config" <<-CONF
+		Port $port
+		ListenAddress 127.0.0.1
+		HostKey $dir/ssh_host_ed25519_key
+		PidFile none
+		AuthorizedKeysFile $T/authorized_keys
+		StrictModes no
+		PermitRootLogin prohibit-password
+		PubkeyAuthentication yes
+		PasswordAuthentication no
+		KbdInteractiveAuthentication no
+		UsePAM no
+		UseDNS no
+		MaxStartups 200
+		MaxSessions 20
+		LogLevel VERBOSE
+		# The login shell would read the machine's ~/.bashrc (bash does
+		# under sshd): keep the test away from whatever is in there.
+		SetEnv HOME=$T/home
+		Subsystem sftp /usr/lib/openssh/sftp-server
+		CONF
+		: >"$dir/sshd.log"
+		"$SSHD" -D -f "$dir/sshd_config" -E "$dir/sshd.log" &
+		pid=$!
+		while kill -0 "$pid" 2>/dev/null; do
+			grep -q "Server listening on 127.0.0.1 port $port" "$dir/sshd.log" && break
+			sleep 0.02
+		done
+		if kill -0 "$pid" 2>/dev/null; then
+			SSHD_PIDS+=("$pid")
+			SPID[$name]=$pid
+			PORT[$name]=$port
+			return 0
+		fi
+		wait "$pid" 2>/dev/null || true
+	done
+	cat "$dir/sshd.log" >&2
+	fail "cannot start sshd for $name"
+}
+
+# stop_sshd NAME: stops NAME's sshd; its port is closed from then on.
+stop_sshd() {
+	kill "${SPID[$1]}"
+	wait "${SPID[$1]}" 2>/dev/null || true
+}
+
+# host_key_line NAME: NAME's known_hosts line.
+host_key_line() {
+	echo "[127.0.0.1]:${PORT[$1]} $(cut -d' ' -f1,2 "$T/hosts/$1/ssh_host_ed25519_key.pub")"
+}
+
+# host_fingerprint NAME: the SHA256 fingerprint OpenSSH prints for NAME's key.
+host_fingerprint() {
+	ssh-keygen -l -E sha256 -f "$T/hosts/$1/ssh_host_ed25519_key.pub" | cut -d' ' -f2
+}
+
+# fleet N [FIXTURE]: N hosts node01..nodeNN, each with a copy of FIXTURE,
+# all in known_hosts; the inventory is $T/inventory.ini.
+fleet() {
+	local n=$1 fixture=${2:-} i name
+	[[ -n $fixture ]] || fixture=$(default_fixture)
+	for ((i = 1; i <= n; i++)); do
+		printf -v name 'node%02d' "$i"
+		HOSTS+=("$name")
+		start_sshd "$name"
+		ROOT[$name]=$T/roots/$name
+		mkdir -p "$T/roots"
+		cp -a "$FIXTURES/$fixture" "${ROOT[$name]}"
+		host_key_line "$name" >>"$T/known_hosts"
+	done
+	FIXTURE_NAME=$fixture
+	write_inventory
+}
+
+# write_inventory [EXTRA-VARS-LINE...]: the inventory for HOSTS.
+write_inventory() {
+	local name extra
+	{
+		echo "[nodes]"
+		for name in "${HOSTS[@]}"; do
+			echo "$name ansible_host=127.0.0.1 ansible_port=${PORT[$name]} orch_root=${ROOT[$name]}"
+		done
+		echo
+		echo "[nodes:vars]"
+		echo "ansible_user=root"
+		echo "ansible_ssh_private_key_file=$T/id_ed25519"
+		for extra in "$@"; do
+			echo "$extra"
+		done
+	} >"$T/inventory.ini"
+}
+
+# orch ARGS...: runs orch with the test's known_hosts and no ssh-agent,
+# output in $T/out; sets RC.
+orch() {
+	set +e
+	env -u SSH_AUTH_SOCK NO_COLOR=1 "$ORCH" "$@" >"$T/out" 2>&1
+	RC=$?
+	set -e
+}
+
+# orch_json ARGS...: like orch, stdout alone in $T/out.json, stderr in $T/err.
+orch_json() {
+	set +e
+	env -u SSH_AUTH_SOCK NO_COLOR=1 "$ORCH" "$@" >"$T/out.json" 2>"$T/err"
+	RC=$?
+	set -e
+	cp "$T/err" "$T/out"
+}
+
+expect_rc() {
+	[[ $RC == "$1" ]] || fail "expected exit status $1, got $RC"
+}
+
+# recap NAME FIELD: the number in NAME's PLAY RECAP line.
+recap() {
+	sed -n "s/^$1 *: .*\\b$2=\\([0-9]*\\).*/\\1/p" "$T/out"
+}
+
+# agent_stamp NAME: inode and mtime of the agent on NAME's node, or "none".
+agent_stamp() {
+	local f
+	f=$(find "${ROOT[$1]}/var/lib/orch/bin" -maxdepth 1 -name 'orch-agent-*' 2>/dev/null | head -n1)
+	[[ -n $f ]] && stat -c '%i %Y.%y' "$f" || echo none
+}
+
+# tree_sum DIR: a checksum of every file, link and mode under DIR, orch's
+# own state dir aside.
+tree_sum() {
+	(cd "$1" && find . -path ./var/lib/orch -prune -o -printf '%p %m %l\n' | sort &&
+		find . -path ./var/lib/orch -prune -o -type f -print0 | sort -z | xargs -0 -r sha256sum) | sha256sum
+}
+
+# pick_passthrough: a display device's slot from node01's facts (the fixture
+# decides which devices there are), for an apply that has work to do.
+pick_passthrough() {
+	orch_json facts "$T/inventory.ini" --known-hosts "$T/known_hosts" --json -l "${HOSTS[0]}"
+	jq -r --arg h "${HOSTS[0]}" '.hosts[$h].facts.devices // [] | map(select(.class | startswith("03")))
+		| first | .address // empty | .[5:10]' "$T/out.json"
+}
+
+# fleet_with_work N [FIXTURE]: a fleet whose inventory selects a display
+# device to pass through, so a first apply has something to change.
+fleet_with_work() {
+	local pt
+	fleet "$@"
+	pt=$(pick_passthrough)
+	[[ -n $pt ]] || fail "fixture '$FIXTURE_NAME' has no display device to pass through"
+	PASSTHROUGH=$pt
+	write_inventory "passthrough=$pt"
+}
+
+KH=(--known-hosts "$T/known_hosts")
