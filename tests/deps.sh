@@ -30,6 +30,8 @@ packages=(
 	cpio
 	kmod
 	e2fsprogs
+	ovmf                  # UEFI firmware of the lab's systemd-boot node
+	pciutils              # lspci inside the lab's nodes
 	ansible-core          # the inventory is checked against ansible-inventory
 	python3
 )
