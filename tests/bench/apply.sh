@@ -1,0 +1,155 @@
+#!/bin/bash
+# Times `orch apply` on N loopback hosts (one real sshd each, a fixture root
+# each) against two references doing the same on the same hosts:
+#   floor    OpenSSH's ssh logging in to every host and running one command,
+#            as many at once as orch's --forks (xargs -P)
+#   ansible  ansible-playbook (ansible-core) doing the same steps as orch's
+#            plan (files under orch_root, the refresh command), same forks
+# and reports wall times, their ratios, orch's own CPU time per host and its
+# peak RSS (from /usr/bin/time). Not a ctest test: run it by hand, as root:
+#   tests/bench/apply.sh [N...]          (default: 20 100)
+# Environment: ORCH, ORCH_AGENT, FIXTURES as for tests/controller (defaults:
+# build/), FORKS (20), REPEAT (3: the median is reported).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+export ORCH=${ORCH:-$top/build/controller/orch}
+export ORCH_AGENT=${ORCH_AGENT:-$top/build/agent/orch-agent}
+export FIXTURES=${FIXTURES:-$top/tests/fixtures/roots}
+FORKS=${FORKS:-20}
+REPEAT=${REPEAT:-3}
+sizes=("$@")
+((${#sizes[@]})) || sizes=(20 100)
+command -v /usr/bin/time >/dev/null || { echo "needs /usr/bin/time (Debian package 'time')" >&2; exit 1; }
+
+source "$top/tests/controller/lib.sh"
+
+# measure NAME CMD...: runs CMD under /usr/bin/time; sets WALL, CPU, RSS.
+measure() {
+	local name=$1
+	shift
+	/usr/bin/time -f '%e %U %S %M' -o "$T/time.$name" "$@" >"$T/log.$name" 2>&1 || true
+	read -r WALL user sys RSS <"$T/time.$name"
+	CPU=$(echo "$user + $sys" | bc -l)
+}
+
+median() {
+	printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
+}
+
+reset_roots() {
+	local h
+	for h in "${HOSTS[@]}"; do
+		rm -rf "${ROOT[$h]}"
+		cp -a "$FIXTURES/$FIXTURE_NAME" "${ROOT[$h]}"
+	done
+}
+
+ansible_files() {
+	cat >"$T/ansible.cfg" <<-CFG
+	[defaults]
+	forks = $FORKS
+	host_key_checking = True
+	interpreter_python = /usr/bin/python3
+	local_tmp = $T/ansible-local
+	remote_tmp = $T/ansible-remote
+	stdout_callback = default
+	[ssh_connection]
+	ssh_args = -F none -o ControlMaster=auto -o ControlPersist=60s -o UserKnownHostsFile=$T/known_hosts
+	pipelining = True
+	CFG
+	# The steps of orch's plan, as an Ansible user would write them.
+	cat >"$T/site.yml" <<-'YML'
+	- hosts: nodes
+	  gather_facts: false
+	  vars:
+	    root: "{{ orch_root }}"
+	  tasks:
+	    - name: facts (devices and the live command line)
+	      shell: "ls {{ root }}/sys/bus/pci/devices; cat {{ root }}/proc/cmdline"
+	      changed_when: false
+	    - name: kernel_cmdline
+	      copy:
+	        dest: "{{ root }}/etc/default/grub.d/orch.cfg"
+	        content: 'GRUB_CMDLINE_LINUX_DEFAULT="$GRUB_CMDLINE_LINUX_DEFAULT intel_iommu=on"'
+	      register: cmdline
+	    - name: vfio_modules
+	      lineinfile:
+	        path: "{{ root }}/etc/modules"
+	        line: "{{ item }}"
+	        create: true
+	      loop: [vfio, vfio_iommu_type1, vfio_pci]
+	      register: modules
+	    - name: vfio_bind
+	      copy:
+	        dest: "{{ root }}/etc/modprobe.d/orch-vfio-pci.conf"
+	        content: "options vfio-pci ids=10de:1b81,10de:10f0\n"
+	      register: bind
+	    - name: host_drivers
+	      copy:
+	        dest: "{{ root }}/etc/modprobe.d/orch-host-drivers.conf"
+	        content: "softdep nouveau pre: vfio-pci\n"
+	      register: drivers
+	    - name: refresh
+	      command: "{{ root }}/usr/sbin/update-initramfs -u -k all"
+	      when: modules.changed or bind.changed or drivers.changed
+	YML
+}
+
+run_size() {
+	local n=$1 i h ports
+	HOSTS=()
+	fleet_with_work "$n"
+	ports=$(for h in "${HOSTS[@]}"; do echo "${PORT[$h]}"; done)
+	local -a orch_cold orch_warm orch_warm_cpu orch_warm_rss floor ans_cold ans_warm
+
+	for ((i = 0; i < REPEAT; i++)); do
+		reset_roots
+		measure orch-cold env -u SSH_AUTH_SOCK "$ORCH" apply "$T/inventory.ini" "${KH[@]}" --forks "$FORKS"
+		grep -q 'unreachable=0 *failed=0' "$T/log.orch-cold" || { tail "$T/log.orch-cold"; fail "cold apply failed"; }
+		orch_cold+=("$WALL")
+		cold_cpu=$CPU cold_rss=$RSS
+		measure orch-warm env -u SSH_AUTH_SOCK "$ORCH" apply "$T/inventory.ini" "${KH[@]}" --forks "$FORKS"
+		grep -q 'changed=0 *unreachable=0 *failed=0' "$T/log.orch-warm" || { tail "$T/log.orch-warm"; fail "warm apply changed something"; }
+		orch_warm+=("$WALL") orch_warm_cpu+=("$CPU") orch_warm_rss+=("$RSS")
+		measure floor sh -c "echo '$ports' | xargs -P $FORKS -I{} ssh -F none -o BatchMode=yes -i $T/id_ed25519 -o UserKnownHostsFile=$T/known_hosts -p {} root@127.0.0.1 true"
+		floor+=("$WALL")
+	done
+	if command -v ansible-playbook >/dev/null; then
+		ansible_files
+		for ((i = 0; i < REPEAT; i++)); do
+			reset_roots
+			measure ansible-cold env ANSIBLE_CONFIG="$T/ansible.cfg" HOME="$T/home" ansible-playbook -i "$T/inventory.ini" "$T/site.yml"
+			grep -q 'unreachable=0 *failed=0' "$T/log.ansible-cold" || { tail "$T/log.ansible-cold"; fail "ansible failed"; }
+			ans_cold+=("$WALL") ans_cold_cpu=$CPU
+			measure ansible-warm env ANSIBLE_CONFIG="$T/ansible.cfg" HOME="$T/home" ansible-playbook -i "$T/inventory.ini" "$T/site.yml"
+			ans_warm+=("$WALL") ans_warm_cpu=$CPU
+		done
+	fi
+	local oc ow fl ac aw cpu rss
+	oc=$(median "${orch_cold[@]}") ow=$(median "${orch_warm[@]}") fl=$(median "${floor[@]}")
+	cpu=$(median "${orch_warm_cpu[@]}") rss=$(median "${orch_warm_rss[@]}")
+	printf '\n== %d hosts, --forks %d, median of %d\n' "$n" "$FORKS" "$REPEAT"
+	printf '  %-34s %8.2f s\n' "orch apply, fresh nodes (cold)" "$oc" "orch apply, agent present (warm)" "$ow" \
+		"floor: ssh -P$FORKS ... true" "$fl"
+	printf '  %-34s %8.2f  (target <= 1.0)\n' "warm orch / floor" "$(echo "$ow / $fl" | bc -l)"
+	printf '  %-34s %8.2f ms  (target <= 5)\n' "orch CPU per host, warm" "$(echo "$cpu * 1000 / $n" | bc -l)"
+	printf '  %-34s %8.2f ms\n' "orch CPU per host, cold" "$(echo "$cold_cpu * 1000 / $n" | bc -l)"
+	printf '  %-34s %8d KiB (cold %d KiB)\n' "orch peak RSS, warm" "$rss" "$cold_rss"
+	if ((${#ans_cold[@]})); then
+		ac=$(median "${ans_cold[@]}") aw=$(median "${ans_warm[@]}")
+		printf '  %-34s %8.2f s\n' "ansible-playbook, fresh nodes" "$ac" "ansible-playbook, again" "$aw"
+		printf '  %-34s %8.1f x  (target >= 30 on 20 fresh hosts)\n' "ansible / orch, fresh" "$(echo "$ac / $oc" | bc -l)"
+		printf '  %-34s %8.1f x\n' "ansible / orch, warm" "$(echo "$aw / $ow" | bc -l)"
+		printf '  %-34s %8.1f ms\n' "ansible CPU per host, fresh" "$(echo "$ans_cold_cpu * 1000 / $n" | bc -l)"
+	fi
+	local pid
+	for pid in "${SSHD_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+	for pid in "${SSHD_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+	SSHD_PIDS=()
+	: >"$T/known_hosts"
+}
+
+for n in "${sizes[@]}"; do
+	run_size "$n"
+done
