@@ -306,8 +306,13 @@ plan_compile(struct host_plan *out, const struct inventory *inv, size_t i,
 		if (split_list(v, add_selector, &lc) != 0) {
 			char why[128];
 
-			snprintf(why, sizeof(why), "has '%s', which is not a PCI address (0000:82:00.0), slot (82:00) or vendor:device ID (10de:1b81)%s",
-				 lc.bad, json_array_size(hp.select) >= MAX_SELECTORS ? " or is one too many" : "");
+			if (json_array_size(hp.select) >= MAX_SELECTORS)
+				snprintf(why, sizeof(why), "has more than %d selectors", MAX_SELECTORS);
+			else if (strcmp(lc.bad, v) == 0)
+				snprintf(why, sizeof(why), "is not a PCI address (0000:82:00.0), slot (82:00) or vendor:device ID (10de:1b81)");
+			else
+				snprintf(why, sizeof(why), "has '%s', which is not a PCI address (0000:82:00.0), slot (82:00) or vendor:device ID (10de:1b81)",
+					 lc.bad);
 			BAD("passthrough", v, why);
 		}
 	}
