@@ -1,0 +1,81 @@
+/*
+ * Ansible INI inventories, read with the meaning ansible-core gives them.
+ *
+ * The file is parsed the way ansible-core's `ini` inventory plugin does it
+ * (sections, children, ranges, host:port, shlex quoting, values evaluated as
+ * Python literals), then reconciled like Ansible's InventoryData (implicit
+ * `all` and `ungrouped`). Every variable is kept twice: as the JSON value
+ * Ansible would produce and as a string for callers that validate values
+ * themselves.
+ *
+ * A `struct inventory` owns every string and JSON value it hands out; they
+ * live until inventory_free(). It is never modified after loading, so one
+ * inventory may be read from several threads at once.
+ */
+#ifndef ORCH_INVENTORY_H
+#define ORCH_INVENTORY_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+struct inventory;
+
+/* Reads and parses the file at PATH. 0 on success with *out set; -1 with
+ * "FILE:LINE: message" (or "FILE: message" when the file cannot be read)
+ * in err. */
+int inventory_load(struct inventory **out, const char *path, char *err, size_t errlen);
+
+/* Parses LEN bytes of TEXT; FILENAME is only used in messages.
+ * 0 on success with *out set; -1 with "FILE:LINE: message" in err. */
+int inventory_parse(struct inventory **out, const char *filename, const char *text, size_t len,
+		    char *err, size_t errlen);
+
+/* Frees INV and everything it handed out. NULL is fine. */
+void inventory_free(struct inventory *inv);
+
+/* Number of hosts; hosts are indexed in the order the file first names them. */
+size_t inventory_host_count(const struct inventory *inv);
+
+/* Name of host I (0 <= I < inventory_host_count). */
+const char *inventory_host_name(const struct inventory *inv, size_t i);
+
+/* Merged value of KEY for host I (all < parent group < child group < host,
+ * groups ordered like Ansible: depth, then ansible_group_priority, then name),
+ * or NULL when unset. Strings come back unquoted ("a b" for x="a b"); other
+ * values keep the text written in the file ("True", "22", "[1, 2]"). */
+const char *inventory_host_var(const struct inventory *inv, size_t i, const char *key);
+
+/* The same variable as the JSON value ansible-inventory shows for it, or NULL
+ * when unset. Borrowed: valid until inventory_free(), do not modify. */
+const json_t *inventory_host_var_json(const struct inventory *inv, size_t i, const char *key);
+
+/* Number of merged variables of host I; inventory_host_var_at() returns them
+ * sorted by key (byte order), J < inventory_host_var_count(). */
+size_t inventory_host_var_count(const struct inventory *inv, size_t i);
+void inventory_host_var_at(const struct inventory *inv, size_t i, size_t j, const char **key,
+			   const char **value);
+
+/* Number of groups, including `all` and `ungrouped`, in the order the file
+ * first names them (`all`, `ungrouped` first). */
+size_t inventory_group_count(const struct inventory *inv);
+const char *inventory_group_name(const struct inventory *inv, size_t g);
+
+/*
+ * Host patterns as `ansible --limit` takes them: host and group names, `all`
+ * and `*`, shell globs, `~regex` (POSIX extended, anchored at the start like
+ * Python's re.match), subscripts `web[0]`, `web[1:3]`, unions with `,` or `:`,
+ * `&` intersections and `!` exclusions. SELECTED must have
+ * inventory_host_count() entries: each is set to 1 when host i matches and to
+ * 0 otherwise. 0 on success; -1 with a message in err (and SELECTED left as
+ * it was) when a pattern is invalid or a part of it matches no host nor group.
+ */
+int inventory_match(const struct inventory *inv, const char *pattern, unsigned char *selected,
+		    char *err, size_t errlen);
+
+/* A new reference to the JSON `ansible-inventory -i FILE --list` prints for
+ * this inventory (without group_vars/ and host_vars/ directories, which orch
+ * does not read), or NULL when out of memory. */
+json_t *inventory_to_json(const struct inventory *inv);
+
+#endif
