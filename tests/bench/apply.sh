@@ -41,7 +41,7 @@ reset_roots() {
 	local h
 	for h in "${HOSTS[@]}"; do
 		rm -rf "${ROOT[$h]}"
-		cp -a "$FIXTURES/$FIXTURE_NAME" "${ROOT[$h]}"
+		cp -a "$PRISTINE" "${ROOT[$h]}"
 	done
 }
 

@@ -3,7 +3,7 @@
 # no host is touched (exit 1).
 source "$(dirname "$0")/lib.sh"
 fleet 2
-fixture_sum=$(tree_sum "$FIXTURES/$FIXTURE_NAME")
+fixture_sum=$(tree_sum "$PRISTINE")
 check_bad() {
 	local var=$1 value=$2
 	write_inventory

@@ -3,7 +3,7 @@
 source "$(dirname "$0")/lib.sh"
 fleet_with_work 2
 
-fixture_sum=$(tree_sum "$FIXTURES/$FIXTURE_NAME")
+fixture_sum=$(tree_sum "$PRISTINE")
 orch apply "$T/inventory.ini" "${KH[@]}" --check --diff
 expect_rc 0
 for h in "${HOSTS[@]}"; do

@@ -3,7 +3,7 @@
 # the same facts; nothing on the node changes.
 source "$(dirname "$0")/lib.sh"
 fleet_with_work 2
-fixture_sum=$(tree_sum "$FIXTURES/$FIXTURE_NAME")
+fixture_sum=$(tree_sum "$PRISTINE")
 
 orch_json facts "$T/inventory.ini" "${KH[@]}" --json
 expect_rc 0

@@ -5,7 +5,7 @@ fleet_with_work 3
 
 orch apply "$T/inventory.ini" "${KH[@]}"
 expect_rc 0
-fixture_sum=$(tree_sum "$FIXTURES/$FIXTURE_NAME")
+fixture_sum=$(tree_sum "$PRISTINE")
 for h in "${HOSTS[@]}"; do
 	changed=$(recap "$h" changed)
 	[[ -n $changed && $changed -gt 0 ]] || fail "$h: PLAY RECAP says changed='$changed' on a fresh node"

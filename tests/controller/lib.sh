@@ -137,13 +137,17 @@ host_fingerprint() {
 fleet() {
 	local n=$1 fixture=${2:-} i name
 	[[ -n $fixture ]] || fixture=$(default_fixture)
+	# Hosts get copies of one pristine copy, which tests compare against.
+	PRISTINE=$T/pristine
+	rm -rf "$PRISTINE"
+	cp -a "$FIXTURES/$fixture" "$PRISTINE"
 	for ((i = 1; i <= n; i++)); do
 		printf -v name 'node%02d' "$i"
 		HOSTS+=("$name")
 		start_sshd "$name"
 		ROOT[$name]=$T/roots/$name
 		mkdir -p "$T/roots"
-		cp -a "$FIXTURES/$fixture" "${ROOT[$name]}"
+		cp -a "$PRISTINE" "${ROOT[$name]}"
 		host_key_line "$name" >>"$T/known_hosts"
 	done
 	FIXTURE_NAME=$fixture
@@ -203,9 +207,9 @@ agent_stamp() {
 }
 
 # tree_sum DIR: a checksum of every file, link and mode under DIR, orch's
-# own state dir aside.
+# own state dir (and the parents the agent push may create) aside.
 tree_sum() {
-	(cd "$1" && find . -path ./var/lib/orch -prune -o -printf '%p %m %l\n' | sort &&
+	(cd "$1" && find . -path ./var/lib/orch -prune -o -path ./var -o -path ./var/lib -o -printf '%p %m %l\n' | sort &&
 		find . -path ./var/lib/orch -prune -o -type f -print0 | sort -z | xargs -0 -r sha256sum) | sha256sum
 }
 

@@ -3,7 +3,7 @@
 source "$(dirname "$0")/lib.sh"
 fleet_with_work 3
 
-fixture_sum=$(tree_sum "$FIXTURES/$FIXTURE_NAME")
+fixture_sum=$(tree_sum "$PRISTINE")
 orch apply "$T/inventory.ini" "${KH[@]}" --limit 'nodes:!node01:!node03'
 expect_rc 0
 [[ $(recap node02 changed) -gt 0 ]] || fail "node02 not applied"
