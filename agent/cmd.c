@@ -173,7 +173,7 @@ char *cmd_output(const struct agent *ag, const char *const argv[], int timeout_s
 		sb_release(&output);
 		return NULL;
 	}
-	return sb_detach(&output) ;
+	return sb_detach(&output);
 }
 
 int cmd_detach(const struct agent *ag, const char *const argv[], int delay_s)

@@ -22,6 +22,15 @@ void cmdline_split(const char *s, struct strv *out)
 	}
 }
 
+bool cmdline_balanced(const char *line)
+{
+	size_t quotes = 0;
+	for (; *line; line++)
+		if (*line == '"')
+			quotes++;
+	return quotes % 2 == 0;
+}
+
 char *cmdline_join(const struct strv *toks)
 {
 	struct sb b;

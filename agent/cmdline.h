@@ -10,6 +10,9 @@
 /* Splits a command line into tokens (whitespace-separated; double quotes
  * keep spaces inside a token, as the kernel reads them). */
 void cmdline_split(const char *line, struct strv *out);
+/* Whether the line's double quotes are balanced; an option appended after
+ * an unbalanced quote would become part of the quoted value. */
+bool cmdline_balanced(const char *line);
 /* Joins tokens with single spaces into a new string. */
 char *cmdline_join(const struct strv *toks);
 /* Whether `tok` ("key=value" or "flag") is present exactly. */

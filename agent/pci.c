@@ -15,7 +15,7 @@
 static jmp_buf pci_jump;
 static char pci_errmsg[256];
 
-static void __attribute__((noreturn)) pci_on_error(char *msg, ...)
+static void __attribute__((noreturn, format(printf, 1, 2))) pci_on_error(char *msg, ...)
 {
 	va_list ap;
 	va_start(ap, msg);

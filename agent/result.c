@@ -46,7 +46,7 @@ void result_set(struct result *r, enum status st)
 		r->status = st;
 }
 
-static void vmsg(struct result *r, const char *fmt, va_list ap)
+static void __attribute__((format(printf, 2, 0))) vmsg(struct result *r, const char *fmt, va_list ap)
 {
 	char *s;
 	if (vasprintf(&s, fmt, ap) < 0)

@@ -43,6 +43,11 @@ static int edit_systemd_boot(struct agent *ag, struct result *r, const struct st
 	rest = strchr(old, '\n');
 	line = rest ? xstrndup(old, (size_t)(rest - old)) : xstrdup(old);
 	rest = rest ? rest + 1 : "";
+	if (!cmdline_balanced(line)) {
+		ret = result_fail(r, "the first line of " SYSTEMD_BOOT_CMDLINE " has an unbalanced '\"'; an option "
+		                     "added after it would land inside the quotes");
+		goto out;
+	}
 	cmdline_split(line, &toks);
 	bool has_root = false;
 	for (size_t i = 0; i < toks.n; i++)

@@ -122,7 +122,8 @@ void sb_addf(struct sb *b, const char *fmt, ...)
 char *sb_detach(struct sb *b)
 {
 	char *s = b->s;
-	sb_init(b);
+	b->s = NULL;
+	b->len = b->cap = 0;
 	return s;
 }
 

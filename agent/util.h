@@ -20,7 +20,7 @@ void sb_release(struct sb *b);
 void sb_add(struct sb *b, const char *s, size_t n);
 void sb_adds(struct sb *b, const char *s);
 void sb_addf(struct sb *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Hands the string to the caller, leaving `b` empty and initialised. */
+/* Hands the string to the caller; `b` is released (sb_init it to reuse). */
 char *sb_detach(struct sb *b);
 
 void *xmalloc(size_t n);
