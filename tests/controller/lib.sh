@@ -6,13 +6,15 @@
 # the test exits however it exits.
 #
 # Environment: ORCH (the orch binary), ORCH_AGENT (orch-agent), FIXTURES
-# (tests/fixtures/roots). ORCH_TEST_KEEP=1 keeps $T for a look afterwards.
+# (tests/fixtures/roots). ORCH_TEST_KEEP=1 keeps $T for a look afterwards;
+# ORCH_TEST_FIXTURES and ORCH_TEST_FIXTURE pick other roots.
 
 set -euo pipefail
 
 : "${ORCH:?ORCH must name the orch binary}"
 : "${ORCH_AGENT:?ORCH_AGENT must name orch-agent}"
 : "${FIXTURES:?FIXTURES must name tests/fixtures/roots}"
+FIXTURES=${ORCH_TEST_FIXTURES:-$FIXTURES}
 export ORCH_AGENT
 SSHD=${SSHD:-/usr/sbin/sshd}
 
@@ -94,7 +96,8 @@ start_sshd() {
 		LogLevel VERBOSE
 		# The login shell would read the machine's ~/.bashrc (bash does
 		# under sshd): keep the test away from whatever is in there.
-		SetEnv HOME=$T/home
+		# (one SetEnv line: sshd takes only the first)
+		SetEnv HOME=$T/home ${SSHD_SETENV:-}
 		Subsystem sftp /usr/lib/openssh/sftp-server
 		CONF
 		: >"$dir/sshd.log"
@@ -213,12 +216,19 @@ tree_sum() {
 		find . -path ./var/lib/orch -prune -o -type f -print0 | sort -z | xargs -0 -r sha256sum) | sha256sum
 }
 
-# pick_passthrough: a display device's slot from node01's facts (the fixture
-# decides which devices there are), for an apply that has work to do.
+# pick_passthrough: the slot of the fixture's first discrete GPU (NVIDIA or
+# AMD; else any display device), read from the fixture's sysfs so that no
+# node is contacted for it.
 pick_passthrough() {
-	orch_json facts "$T/inventory.ini" --known-hosts "$T/known_hosts" --json -l "${HOSTS[0]}"
-	jq -r --arg h "${HOSTS[0]}" '.hosts[$h].facts.devices // [] | map(select(.class | startswith("03")))
-		| first | .address // empty | .[5:10]' "$T/out.json"
+	local d any=""
+	for d in "$PRISTINE"/sys/bus/pci/devices/*; do
+		[[ $(cat "$d/class" 2>/dev/null) == 0x03* ]] || continue
+		case $(cat "$d/vendor") in
+		0x10de | 0x1002) basename "$d" | cut -c6-10; return ;;
+		esac
+		[[ -n $any ]] || any=$(basename "$d" | cut -c6-10)
+	done
+	echo "$any"
 }
 
 # fleet_with_work N [FIXTURE]: a fleet whose inventory selects a display
