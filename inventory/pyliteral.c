@@ -643,16 +643,73 @@ sequence(struct lit *l, json_t *arr, int close)
 	}
 }
 
+/* The number a key stands for, when it is one: Python's dict takes True,
+ * 1 and 1.0 for the same key (the first spelling stays, the last value wins). */
+static int
+numeric_key(const struct val *k, double *out)
+{
+	if (k->kind == K_INT && !k->mag_overflow) {
+		*out = k->neg ? -(double)k->mag : (double)k->mag;
+		return 1;
+	}
+	if (k->kind == K_FLOAT) {
+		*out = k->d;
+		return 1;
+	}
+	if (k->kind == K_CONST && json_is_boolean(k->j)) {
+		*out = json_is_true(k->j) ? 1 : 0;
+		return 1;
+	}
+	return 0;
+}
+
+struct numkeys {
+	double *num;
+	char **key;
+	size_t n;
+};
+
+/* The key to store under: an earlier spelling of the same number, or KEY. */
+static const char *
+numkey_resolve(struct numkeys *nk, double num, const char *key)
+{
+	double *nn;
+	char **nkey, *copy;
+
+	for (size_t i = 0; i < nk->n; i++) {
+		if (nk->num[i] == num)
+			return nk->key[i];
+	}
+	if ((copy = strdup(key)) == NULL)
+		return NULL;
+	nn = realloc(nk->num, (nk->n + 1) * sizeof(*nn));
+	if (nn)
+		nk->num = nn;
+	nkey = realloc(nk->key, (nk->n + 1) * sizeof(*nkey));
+	if (nkey)
+		nk->key = nkey;
+	if (nn == NULL || nkey == NULL) {
+		free(copy);
+		return NULL;
+	}
+	nk->num[nk->n] = num;
+	nk->key[nk->n++] = copy;
+	return copy;
+}
+
 static int
 dict_rest(struct lit *l, struct val *first, json_t *obj)
 {
 	struct val k = *first, v;
+	struct numkeys nk = { 0 };
+	int r = -1;
 
 	memset(first, 0, sizeof(*first));
 	for (;;) {
 		char buf[64];
 		const char *key = NULL;
 		json_t *j = NULL;
+		double num;
 		int bad;
 
 		bad = expect(l, ':') < 0 || test(l, &v) < 0;
@@ -661,6 +718,8 @@ dict_rest(struct lit *l, struct val *first, json_t *obj)
 			val_clear(&v);
 			bad = j == NULL || dict_key(&k, buf, sizeof(buf), &key) < 0;
 		}
+		if (!bad && numeric_key(&k, &num))
+			bad = (key = numkey_resolve(&nk, num, key)) == NULL;
 		if (!bad) {
 			bad = json_object_set_new(obj, key, j) < 0;
 			j = NULL;
@@ -668,22 +727,24 @@ dict_rest(struct lit *l, struct val *first, json_t *obj)
 		json_decref(j);
 		val_clear(&k);
 		if (bad)
-			return -1;
-		if (peek(l) == '}') {
-			l->p++;
-			return 0;
-		}
+			goto out;
+		if (peek(l) == '}')
+			break;
 		if (expect(l, ',') < 0)
-			return -1;
-		if (peek(l) == '}') {
-			l->p++;
-			return 0;
-		}
-		if (test(l, &k) < 0) {
-			val_clear(&k);
-			return -1;
-		}
+			goto out;
+		if (peek(l) == '}')
+			break;
+		if (test(l, &k) < 0)
+			goto out;
 	}
+	l->p++;
+	r = 0;
+out:
+	for (size_t i = 0; i < nk.n; i++)
+		free(nk.key[i]);
+	free(nk.num);
+	free(nk.key);
+	return r;
 }
 
 static int

@@ -1,0 +1,47 @@
+#!/bin/bash
+# Usage: compare_limit.sh INVENTORY_DUMP SAMPLES_DIR
+# For every SAMPLES_DIR/NAME.patterns (one host pattern a line, next to
+# NAME.ini), the hosts orch selects must be those `ansible -i NAME.ini
+# --list-hosts PATTERN` lists; where Ansible warns that a pattern matches
+# nothing, orch must refuse it. Exits 77 when ansible is not installed.
+set -uo pipefail
+dump=$1 samples=$2
+
+command -v ansible >/dev/null || { echo "ansible not installed: skipped"; exit 77; }
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+: >"$work/ansible.cfg"
+export ANSIBLE_CONFIG=$work/ansible.cfg ANSIBLE_INVENTORY_ENABLED=ini ANSIBLE_INVENTORY_UNPARSED_FAILED=true
+cd "$work" || exit 1
+
+failed=0 n=0
+for pf in "$samples"/*.patterns; do
+	inv=${pf%.patterns}.ini
+	while IFS= read -r pattern; do
+		[[ -z $pattern || $pattern == \#* ]] && continue
+		n=$((n + 1))
+		out=$(ansible -i "$inv" --list-hosts -- "$pattern" 2>"$work/ansible.err")
+		if grep -q "Could not match supplied host pattern" "$work/ansible.err"; then
+			want="(no match)"
+		else
+			want=$(sed -n 's/^    //p' <<<"$out" | sort | tr '\n' ' ')
+		fi
+		if got=$("$dump" "$inv" "$pattern" 2>"$work/orch.err"); then
+			got=$(sort <<<"$got" | sed '/^$/d' | tr '\n' ' ')
+		elif grep -q "could not match supplied host pattern" "$work/orch.err"; then
+			got="(no match)"
+		else
+			got="(error: $(cat "$work/orch.err"))"
+		fi
+		if [[ $got == "$want" ]]; then
+			echo "ok   $(basename "$inv") '$pattern': $got"
+		else
+			echo "FAIL $(basename "$inv") '$pattern': ansible [$want] orch [$got]"
+			failed=$((failed + 1))
+		fi
+	done <"$pf"
+done
+((n > 0)) || { echo "no patterns in $samples" >&2; exit 1; }
+echo "$((n - failed))/$n patterns select the same hosts"
+((failed == 0))

@@ -1,0 +1,44 @@
+#!/bin/bash
+# Usage: compare_list.sh INVENTORY_DUMP SAMPLES_DIR
+# For every SAMPLES_DIR/*.ini, the JSON orch prints (inventory_dump) must be
+# the JSON `ansible-inventory -i FILE --list` prints, compared as JSON (jq -S).
+# Exits 77 (skipped) when ansible-inventory is not installed.
+set -uo pipefail
+dump=$1 samples=$2
+
+command -v ansible-inventory >/dev/null || { echo "ansible-inventory not installed: skipped"; exit 77; }
+command -v jq >/dev/null || { echo "jq not installed" >&2; exit 1; }
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+# No ansible.cfg, group_vars/ or host_vars/ of the caller's may change the result;
+# only the ini plugin may read the file, and a file it rejects is a failure.
+: >"$work/ansible.cfg"
+export ANSIBLE_CONFIG=$work/ansible.cfg ANSIBLE_INVENTORY_ENABLED=ini ANSIBLE_INVENTORY_UNPARSED_FAILED=true
+cd "$work" || exit 1
+
+failed=0 n=0
+for f in "$samples"/*.ini; do
+	name=$(basename "$f")
+	cp "$f" "$work/$name"
+	n=$((n + 1))
+	if ! ansible-inventory -i "$work/$name" --list 2>"$work/ansible.err" | jq -S . >"$work/ansible.json"; then
+		echo "FAIL $name: ansible-inventory rejects it:"; cat "$work/ansible.err"
+		failed=$((failed + 1))
+		continue
+	fi
+	if ! "$dump" "$work/$name" 2>"$work/orch.err" | jq -S . >"$work/orch.json"; then
+		echo "FAIL $name: orch rejects it:"; cat "$work/orch.err"
+		failed=$((failed + 1))
+		continue
+	fi
+	if diff -u "$work/ansible.json" "$work/orch.json" >"$work/diff"; then
+		echo "ok   $name"
+	else
+		echo "FAIL $name (- ansible-inventory, + orch):"; cat "$work/diff"
+		failed=$((failed + 1))
+	fi
+done
+((n > 0)) || { echo "no samples in $samples" >&2; exit 1; }
+echo "$((n - failed))/$n samples read the same"
+((failed == 0))
