@@ -61,11 +61,14 @@ qemu_args() {
 		-device intel-iommu,intremap=on) ;;
 	amd) QEMU+=(-M q35 -cpu qemu64,vendor=AuthenticAMD -device amd-iommu) ;;
 	esac
+	local kernel=$image/vmlinuz
 	if [[ $(lab_node_loader "$node") == systemd-boot ]]; then
 		QEMU+=(-drive "if=pflash,format=raw,readonly=on,file=$(ovmf_code)"
 			-drive "if=pflash,format=raw,file=$dir/efivars.fd")
+	elif [[ -f $image/vmlinux ]]; then
+		kernel=$image/vmlinux
 	fi
-	QEMU+=(-kernel "$image/vmlinuz" -initrd "$image/initrd.img" -append "$cmdline"
+	QEMU+=(-kernel "$kernel" -initrd "$image/initrd.img" -append "$cmdline"
 		-netdev "user,id=mgmt,restrict=on,hostfwd=tcp:127.0.0.1:$port-:22"
 		-device "e1000,netdev=mgmt,addr=${LAB_MGMT_PCI#0000:00:},mac=52:54:00:0a:00:02"
 		-device "VGA,addr=${LAB_GPU_SLOT#0000:00:}.0,multifunction=on"
@@ -106,15 +109,6 @@ cmd_supervise() {
 		fi
 		# What the boot loader will hand the kernel: the published entry.
 		cmdline=$(debugfs -R "cat /boot/published-cmdline" "$dir/disk.img" 2>/dev/null | head -n1)
-		# Debian's 6.1 turns VT-d on by default (a Debian patch:
-		# CONFIG_INTEL_IOMMU_DEFAULT_ON_INTGPU_OFF=y); Proxmox VE's kernels
-		# before 6.8 do not. The lab's Intel node plays the latter unless
-		# ORCH_LAB_VTD_DEFAULT=kernel: its boot loader puts intel_iommu=off
-		# ahead of the node's own options, so only a published
-		# intel_iommu=on turns it on (make-disk.sh says so in /boot/config-*).
-		if [[ $(lab_node_iommu "$node") == intel && ${ORCH_LAB_VTD_DEFAULT:-off} == off ]]; then
-			cmdline="intel_iommu=off $cmdline"
-		fi
 		if [[ $(lab_node_loader "$node") == grub ]]; then
 			cmdline="BOOT_IMAGE=/boot/vmlinuz-$(cat "$image/kver") $cmdline"
 		fi
@@ -226,6 +220,7 @@ cmd_stop() {
 		# Clean power-off through the node's own systemctl, so its disk is
 		# consistent; QEMU is ended if the node does not go down in time.
 		timeout 20 bash -c ". '$LAB_DIR/lib.sh'; lab_ssh '$node' systemctl poweroff" >/dev/null 2>&1 || true
+		lab_ssh_close "$node"
 	done
 	for node in "${running[@]}"; do
 		dir=$LAB_RUN/$node
@@ -265,14 +260,22 @@ cmd_status() {
 	done
 }
 
+# All the nodes go down at once, then each is waited for.
 cmd_reboot() {
-	local node old
+	local node id old=()
 	for node in "$@"; do
 		lab_node_valid "$node" || lab_die "unknown node '$node'"
-		old=$(lab_ssh "$node" cat /proc/sys/kernel/random/boot_id) || lab_die "'$node' is not reachable"
+		id=$(lab_ssh "$node" cat /proc/sys/kernel/random/boot_id) || lab_die "'$node' is not reachable"
+		old+=("$id")
+	done
+	for node in "$@"; do
 		lab_ssh "$node" 'systemctl reboot </dev/null >/dev/null 2>&1 &' || true
+		lab_ssh_close "$node"
 		lab_log "'$node' rebooting"
-		lab_wait_ssh "$node" "$BOOT_TIMEOUT" "$old" || exit 1
+	done
+	for node in "$@"; do
+		lab_wait_ssh "$node" "$BOOT_TIMEOUT" "${old[0]}" || exit 1
+		old=("${old[@]:1}")
 		lab_log "'$node' is back"
 	done
 }

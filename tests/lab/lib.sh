@@ -72,13 +72,31 @@ lab_image_dir() {
 lab_port() { cat "$LAB_RUN/$1/port"; }
 
 # lab_ssh NODE ARGS...: ssh into a running node as root with the lab's key.
+# Connections share one master per node (a TCG guest takes seconds per key
+# exchange); lab_ssh_close ends it when the node goes down.
 lab_ssh() {
 	local node=$1
 	shift
 	ssh -q -F none -i "$LAB_RUN/id_ed25519" -p "$(lab_port "$node")" \
 		-o UserKnownHostsFile="$LAB_RUN/known_hosts" -o StrictHostKeyChecking=yes \
-		-o BatchMode=yes -o ConnectTimeout=10 -o ServerAliveInterval=5 -o ServerAliveCountMax=3 \
+		-o BatchMode=yes -o ConnectTimeout=10 -o ServerAliveInterval=3 -o ServerAliveCountMax=3 \
+		-o ControlMaster=auto -o ControlPath="$(lab_mux "$node")" -o ControlPersist=60 \
 		-o LogLevel=ERROR root@127.0.0.1 "$@"
+}
+
+# lab_mux NODE: the node's SSH master socket (none where the path is too
+# long for a unix socket).
+lab_mux() {
+	local p=$LAB_RUN/$1/ssh.mux
+	((${#p} < 100)) && echo "$p" || echo none
+}
+
+lab_ssh_close() {
+	local mux
+	mux=$(lab_mux "$1")
+	[[ $mux != none && -S $mux ]] && ssh -q -o ControlPath="$mux" -O exit lab 2>/dev/null
+	rm -f "$mux" 2>/dev/null
+	return 0
 }
 
 # lab_wait_ssh NODE TIMEOUT [OLD_BOOT_ID]: wait until the node answers over
@@ -86,11 +104,14 @@ lab_ssh() {
 lab_wait_ssh() {
 	local node=$1 timeout=$2 old=${3:-} start id
 	start=$SECONDS
+	[[ -n $old ]] && lab_ssh_close "$node"
 	while ((SECONDS - start < timeout)); do
 		if id=$(lab_ssh "$node" cat /proc/sys/kernel/random/boot_id 2>/dev/null) &&
 			[[ -n $id && $id != "$old" ]]; then
 			return 0
 		fi
+		# A master left from the node's previous boot only times out.
+		[[ -n $id ]] && lab_ssh_close "$node"
 		if [[ -f $LAB_RUN/$node/failed ]]; then
 			lab_log "'$node': $(cat "$LAB_RUN/$node/failed")"
 			return 1

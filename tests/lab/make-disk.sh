@@ -104,10 +104,15 @@ if [[ $loader == systemd-boot ]]; then
 fi
 cp "$image/config" "$stage/boot/config-$kver"
 if [[ $(lab_node_iommu "$node") == intel && ${ORCH_LAB_VTD_DEFAULT:-off} == off ]]; then
-	# The kernel as the lab boots it on this node: VT-d off by default, as
-	# in Proxmox VE's kernels before 6.8 (see cmd_supervise in lab.sh).
-	sed -i 's/^CONFIG_INTEL_IOMMU_DEFAULT_ON_INTGPU_OFF=y$/# CONFIG_INTEL_IOMMU_DEFAULT_ON_INTGPU_OFF is not set/
-		s/^# CONFIG_INTEL_IOMMU_DEFAULT_OFF is not set$/CONFIG_INTEL_IOMMU_DEFAULT_OFF=y/' "$stage/boot/config-$kver"
+	# Debian's 6.1 turns VT-d on by default (a Debian patch:
+	# CONFIG_INTEL_IOMMU_DEFAULT_ON_INTGPU_OFF=y); Proxmox VE's kernels before
+	# 6.8 do not. The Intel node starts as those do, through its own boot
+	# configuration where anything reading it sees it: a later intel_iommu=on
+	# (orch's drop-in sorts after this one) wins.
+	cat >"$e/default/grub.d/00-vtd-off.cfg" <<'X'
+# VT-d off until passthrough is set up, as with Proxmox VE kernels before 6.8
+GRUB_CMDLINE_LINUX="$GRUB_CMDLINE_LINUX intel_iommu=off"
+X
 fi
 
 # sshd: root with the lab's key only; host keys live on the disk.
