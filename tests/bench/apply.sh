@@ -41,7 +41,7 @@ reset_roots() {
 	local h
 	for h in "${HOSTS[@]}"; do
 		rm -rf "${ROOT[$h]}"
-		cp -a "$PRISTINE" "${ROOT[$h]}"
+		cp -a "${PRISTINE_OF[$h]}" "${ROOT[$h]}"
 	done
 }
 

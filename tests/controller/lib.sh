@@ -26,7 +26,7 @@ fi
 
 T=$(mktemp -d /tmp/orch-controller-test.XXXXXX)
 declare -a HOSTS=() SSHD_PIDS=()
-declare -A PORT=() ROOT=() SPID=()
+declare -A PORT=() ROOT=() SPID=() FIX=() PRISTINE_OF=() PASSTHROUGH=()
 
 fleet_cleanup() {
 	local pid
@@ -54,15 +54,15 @@ fail() {
 	exit 1
 }
 
-# The fixture root the hosts get, unless a test names another one.
-default_fixture() {
-	local f
-	for f in "${ORCH_TEST_FIXTURE:-}" pve8-grub-intel-nvidia pve8-systemd-boot-zfs; do
-		[[ -n $f && -d $FIXTURES/$f ]] && { echo "$f"; return; }
+# The fixture roots hosts get, in turn, unless a test names others: the
+# installs that a passthrough apply goes through cleanly on.
+default_fixtures() {
+	local f found=()
+	for f in ${ORCH_TEST_FIXTURE:-zfs-uefi-sdboot lvm-uefi-grub lvm-bios-grub zfs-secureboot-grub pve7-5.15}; do
+		[[ -d $FIXTURES/$f ]] && found+=("$f")
 	done
-	f=$(find "$FIXTURES" -mindepth 1 -maxdepth 1 -type d -printf '%f\n' 2>/dev/null | sort | head -n1)
-	[[ -n $f ]] || { echo "no fixture roots under $FIXTURES" >&2; exit 1; }
-	echo "$f"
+	((${#found[@]})) || { echo "no fixture roots under $FIXTURES" >&2; exit 1; }
+	echo "${found[@]}"
 }
 
 mkdir -p /run/sshd "$T/home"
@@ -135,26 +135,34 @@ host_fingerprint() {
 	ssh-keygen -l -E sha256 -f "$T/hosts/$1/ssh_host_ed25519_key.pub" | cut -d' ' -f2
 }
 
-# fleet N [FIXTURE]: N hosts node01..nodeNN, each with a copy of FIXTURE,
-# all in known_hosts; the inventory is $T/inventory.ini.
+# fleet N [FIXTURE...]: N hosts node01..nodeNN, each with a copy of the
+# next fixture in turn, all in known_hosts; the inventory is
+# $T/inventory.ini. PRISTINE_OF[host] is an untouched copy of its fixture.
 fleet() {
-	local n=$1 fixture=${2:-} i name
-	[[ -n $fixture ]] || fixture=$(default_fixture)
-	# Hosts get copies of one pristine copy, which tests compare against.
-	PRISTINE=$T/pristine
-	rm -rf "$PRISTINE"
-	cp -a "$FIXTURES/$fixture" "$PRISTINE"
+	local n=$1 i name f
+	shift
+	local -a fixtures=("$@")
+	((${#fixtures[@]})) || read -r -a fixtures <<<"$(default_fixtures)"
+	mkdir -p "$T/roots" "$T/pristine"
 	for ((i = 1; i <= n; i++)); do
 		printf -v name 'node%02d' "$i"
+		f=${fixtures[(i - 1) % ${#fixtures[@]}]}
+		# Copies of one copy: fixtures may be regenerated while a test runs.
+		[[ -d $T/pristine/$f ]] || cp -a "$FIXTURES/$f" "$T/pristine/$f"
 		HOSTS+=("$name")
+		FIX[$name]=$f
+		PRISTINE_OF[$name]=$T/pristine/$f
 		start_sshd "$name"
 		ROOT[$name]=$T/roots/$name
-		mkdir -p "$T/roots"
-		cp -a "$PRISTINE" "${ROOT[$name]}"
+		cp -a "${PRISTINE_OF[$name]}" "${ROOT[$name]}"
 		host_key_line "$name" >>"$T/known_hosts"
 	done
-	FIXTURE_NAME=$fixture
 	write_inventory
+}
+
+# pristine_sum HOST: tree_sum of HOST's untouched fixture.
+pristine_sum() {
+	tree_sum "${PRISTINE_OF[$1]}"
 }
 
 # write_inventory [EXTRA-VARS-LINE...]: the inventory for HOSTS.
@@ -163,7 +171,7 @@ write_inventory() {
 	{
 		echo "[nodes]"
 		for name in "${HOSTS[@]}"; do
-			echo "$name ansible_host=127.0.0.1 ansible_port=${PORT[$name]} orch_root=${ROOT[$name]}"
+			echo "$name ansible_host=127.0.0.1 ansible_port=${PORT[$name]} orch_root=${ROOT[$name]}${PASSTHROUGH[$name]:+ passthrough=${PASSTHROUGH[$name]}}"
 		done
 		echo
 		echo "[nodes:vars]"
@@ -216,12 +224,12 @@ tree_sum() {
 		find . -path ./var/lib/orch -prune -o -type f -print0 | sort -z | xargs -0 -r sha256sum) | sha256sum
 }
 
-# pick_passthrough: the slot of the fixture's first discrete GPU (NVIDIA or
-# AMD; else any display device), read from the fixture's sysfs so that no
-# node is contacted for it.
+# pick_passthrough DIR: the slot of the first discrete GPU (NVIDIA or AMD;
+# else any display device) in the fixture root DIR, read from its sysfs so
+# that no node is contacted for it.
 pick_passthrough() {
 	local d any=""
-	for d in "$PRISTINE"/sys/bus/pci/devices/*; do
+	for d in "$1"/sys/bus/pci/devices/*; do
 		[[ $(cat "$d/class" 2>/dev/null) == 0x03* ]] || continue
 		case $(cat "$d/vendor") in
 		0x10de | 0x1002) basename "$d" | cut -c6-10; return ;;
@@ -231,15 +239,16 @@ pick_passthrough() {
 	echo "$any"
 }
 
-# fleet_with_work N [FIXTURE]: a fleet whose inventory selects a display
-# device to pass through, so a first apply has something to change.
+# fleet_with_work N [FIXTURE...]: a fleet whose hosts each pass a GPU of
+# their fixture through, so that a first apply has something to change.
 fleet_with_work() {
-	local pt
+	local h
 	fleet "$@"
-	pt=$(pick_passthrough)
-	[[ -n $pt ]] || fail "fixture '$FIXTURE_NAME' has no display device to pass through"
-	PASSTHROUGH=$pt
-	write_inventory "passthrough=$pt"
+	for h in "${HOSTS[@]}"; do
+		PASSTHROUGH[$h]=$(pick_passthrough "${PRISTINE_OF[$h]}")
+		[[ -n ${PASSTHROUGH[$h]} ]] || fail "fixture '${FIX[$h]}' has no display device to pass through"
+	done
+	write_inventory
 }
 
 KH=(--known-hosts "$T/known_hosts")
