@@ -102,4 +102,7 @@ void result_msg(struct result *r, const char *fmt, ...) __attribute__((format(pr
 int result_fail(struct result *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 const char *status_name(enum status st);
 
+/* A JSON array of the list's strings. */
+json_t *strv_json(const struct strv *l);
+
 #endif

@@ -467,14 +467,6 @@ void facts_release(struct facts *f)
 	free(f->devs);
 }
 
-static json_t *strv_to_json(const struct strv *l)
-{
-	json_t *a = json_array();
-	for (size_t i = 0; i < l->n; i++)
-		json_array_append_new(a, json_string(l->v[i]));
-	return a;
-}
-
 static const char *cpu_name(enum cpu_vendor c)
 {
 	return c == CPU_INTEL ? "intel" : c == CPU_AMD ? "amd" : "other";
@@ -493,17 +485,17 @@ json_t *facts_json(const struct agent *ag)
 		"hostname", f->hostname, "boot_id", f->boot_id, "cpu_vendor", cpu_name(f->cpu),
 		"boot", "loader", loader_name(f->loader), "uefi", f->uefi, "secure_boot", f->secure_boot,
 		"cmdline_file", f->loader == LOADER_SYSTEMD_BOOT ? "/etc/kernel/cmdline" : "/etc/default/grub",
-		"evidence", strv_to_json(&f->boot_evidence),
+		"evidence", strv_json(&f->boot_evidence),
 		"kernel", "running", f->kernel_running, "target", f->kernel_target, "intel_iommu_default_on",
 		f->intel_iommu_default_on, "vfio_virqfd_module", f->vfio_virqfd_module,
 		"cmdline", "live", f->cmdline_live, "configured", f->cmdline_configured, "configured_error",
 		f->cmdline_error,
-		"iommu", "active", f->iommu_active, "units", strv_to_json(&f->iommu_units), "interrupt_remapping",
+		"iommu", "active", f->iommu_active, "units", strv_json(&f->iommu_units), "interrupt_remapping",
 		f->irq_remapping, "interrupt_remapping_evidence", f->irq_remapping_evidence,
-		"kernel_log", strv_to_json(&f->kernel_log), "devices", devs);
+		"kernel_log", strv_json(&f->kernel_log), "devices", devs);
 	json_object_set_new(o, "cluster", json_pack("{s:b, s:s?, s:b}", "member", f->cluster_member, "name",
 	                                            f->cluster_name, "quorate", f->quorate));
-	json_object_set_new(o, "running_guests", strv_to_json(&f->running_guests));
+	json_object_set_new(o, "running_guests", strv_json(&f->running_guests));
 	json_object_set_new(o, "reboot_pending",
 	                    json_boolean(f->cmdline_configured && !cmdline_matches(f->cmdline_configured, f->cmdline_live)));
 	return o;

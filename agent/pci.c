@@ -278,14 +278,6 @@ bool pci_is_vga(const struct pci_device *d)
 	return d->class_code == 0x0300;
 }
 
-static json_t *strv_json(const struct strv *l)
-{
-	json_t *a = json_array();
-	for (size_t i = 0; i < l->n; i++)
-		json_array_append_new(a, json_string(l->v[i]));
-	return a;
-}
-
 json_t *pci_device_json(const struct agent *ag, const struct pci_device *d)
 {
 	char id[8];

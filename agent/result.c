@@ -89,3 +89,11 @@ const char *status_name(enum status st)
 	}
 	return "ok";
 }
+
+json_t *strv_json(const struct strv *l)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < l->n; i++)
+		json_array_append_new(a, json_string(l->v[i]));
+	return a;
+}
