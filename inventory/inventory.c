@@ -518,6 +518,8 @@ add_host(struct parser *p, const char *name, size_t g, const char *port)
 	if (*name == '\0')
 		return perr(p, "empty host name");
 	if ((h = inventory_find_host(inv, name)) == NOT_FOUND) {
+		if (inv->nhosts >= INVENTORY_MAX_HOSTS)
+			return perr(p, "more than %d hosts", INVENTORY_MAX_HOSTS);
 		if ((h = host_add(inv, name)) == NOT_FOUND)
 			return oom(p);
 		if (port && strcmp(port, "0") != 0) {
@@ -1121,7 +1123,8 @@ merge_vars(struct inventory *inv)
 
 		if (host_closure(inv, h, &cl, &ncl, &ccl) < 0)
 			goto out;
-		qsort_r(cl, ncl, sizeof(*cl), cmp_rank, inv);
+		if (ncl > 1)
+			qsort_r(cl, ncl, sizeof(*cl), cmp_rank, inv);
 		nrefs = 0;
 		if (push_vars(&refs, &nrefs, &crefs, &inv->groups[GROUP_ALL].vars) < 0)
 			goto out;
@@ -1131,7 +1134,8 @@ merge_vars(struct inventory *inv)
 		}
 		if (push_vars(&refs, &nrefs, &crefs, &host->vars) < 0)
 			goto out;
-		qsort(refs, nrefs, sizeof(*refs), cmp_var_ref);
+		if (nrefs > 1)
+			qsort(refs, nrefs, sizeof(*refs), cmp_var_ref);
 		if (nrefs && (host->merged = calloc(nrefs, sizeof(*host->merged))) == NULL)
 			goto out;
 		for (size_t i = 0; i < nrefs; i++) {

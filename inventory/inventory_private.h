@@ -11,9 +11,11 @@
 
 #include "inventory.h"
 
-/* Hosts one pattern of a host line may expand to; ansible-core has no limit,
- * but a typo like node[1:100000000] should fail rather than eat the memory. */
-#define INVENTORY_MAX_EXPANSION 1000000
+/* Hosts one pattern of a host line may expand to, and hosts in one
+ * inventory. ansible-core has no limits, but a typo like node[1:100000000]
+ * should fail rather than eat the memory. */
+#define INVENTORY_MAX_EXPANSION 100000
+#define INVENTORY_MAX_HOSTS 1000000
 
 /* A growable array of owned strings. */
 struct strvec {

@@ -381,7 +381,8 @@ inventory_match(const struct inventory *inv, const char *pattern, unsigned char 
 		}
 		free(mask);
 	}
-	memcpy(selected, cur, inv->nhosts);
+	if (inv->nhosts)
+		memcpy(selected, cur, inv->nhosts);
 	r = 0;
 out:
 	free(cur);

@@ -483,7 +483,9 @@ error_bad_ranges(void)
 	CHECK_ERROR("n[1:2\n",
 		    "t.ini:1: invalid host range in 'n[1:2': not enough values to unpack (expected 3, got 2)");
 	CHECK_ERROR("n[1:99999999]\n",
-		    "t.ini:1: invalid host range in 'n[1:99999999]': host range expands to more than 1000000 hosts");
+		    "t.ini:1: invalid host range in 'n[1:99999999]': host range expands to more than 100000 hosts");
+	CHECK_ERROR("n[1:1000][1:1000]\n",
+		    "t.ini:1: invalid host range in 'n[1:1000][1:1000]': host range expands to more than 100000 hosts");
 }
 
 static void
