@@ -9,6 +9,9 @@
 
 LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 LAB_CACHE=${ORCH_LAB_CACHE:-/var/cache/orch-lab}
+if [[ -z ${ORCH_LAB_CACHE:-} ]] && ! mkdir -p "$LAB_CACHE" 2>/dev/null; then
+	LAB_CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/orch-lab # not root
+fi
 LAB_RUN=${ORCH_LAB_RUN:-$LAB_CACHE/run}
 LAB_NODES=(sdboot grub)
 LAB_MEM=${ORCH_LAB_MEM:-768}
