@@ -34,6 +34,8 @@ packages=(
 	pciutils              # lspci inside the lab's nodes
 	ansible-core          # the inventory is checked against ansible-inventory
 	python3
+	time                  # tests/bench/apply.sh: CPU time and peak RSS
+	bc
 )
 
 missing=()
