@@ -676,7 +676,7 @@ codepoints(const char *s)
 	return n;
 }
 
-static int
+__attribute__((format(printf, 3, 4))) static int
 range_error(char *why, size_t whylen, const char *fmt, ...)
 {
 	va_list ap;

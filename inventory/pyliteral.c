@@ -12,6 +12,7 @@
 #include <limits.h>
 #include <locale.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -119,15 +120,21 @@ cls_bin(int c)
 	return c == '0' || c == '1';
 }
 
+static locale_t c_loc;
+static pthread_once_t c_loc_once = PTHREAD_ONCE_INIT;
+
+static void
+c_locale_init(void)
+{
+	c_loc = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+}
+
+/* Python reads "1.5" whatever the process locale; so must strtod. */
 static locale_t
 c_locale(void)
 {
-	static locale_t loc;
-
-	/* newlocale() of "C" gives the same object every time; the race is benign. */
-	if (loc == (locale_t)0)
-		loc = newlocale(LC_ALL_MASK, "C", (locale_t)0);
-	return loc;
+	pthread_once(&c_loc_once, c_locale_init);
+	return c_loc;
 }
 
 static int
@@ -198,6 +205,8 @@ number(struct lit *l, struct val *v)
 			return -1;
 		buf[n] = '\0';
 		v->kind = K_FLOAT;
+		if (c_locale() == (locale_t)0)
+			return -1;
 		v->d = strtod_l(buf, &endp, c_locale());
 		if (*endp != '\0')
 			return -1;
@@ -516,6 +525,16 @@ to_json(struct val *v)
 	}
 }
 
+/* printf's %e under a locale with a decimal comma */
+static void
+decimal_point_dot(char *s)
+{
+	for (; *s; s++) {
+		if (*s == ',')
+			*s = '.';
+	}
+}
+
 /* Python's repr(float), which json.dumps uses for float dict keys: the
  * shortest digits that read back the same, fixed notation for exponents in
  * [-4, 16), scientific with a two-digit exponent otherwise. */
@@ -529,10 +548,12 @@ float_repr(double d, char *out, size_t outlen)
 
 	for (prec = 1; prec < 17; prec++) {
 		snprintf(sci, sizeof(sci), "%.*e", prec - 1, d);
-		if (strtod(sci, NULL) == d)
+		decimal_point_dot(sci);
+		if ((c_locale() ? strtod_l(sci, NULL, c_locale()) : strtod(sci, NULL)) == d)
 			break;
 	}
 	snprintf(sci, sizeof(sci), "%.*e", prec - 1, fabs(d));
+	decimal_point_dot(sci);
 	ep = strchr(sci, 'e');
 	exp10 = atoi(ep + 1);
 	for (p = sci; p < ep; p++) {
