@@ -289,7 +289,7 @@ ssh)
 	lab_node_valid "$2" || lab_die "unknown node '$2'"
 	node=$2
 	shift 2
-	if (($#)); then lab_ssh "$node" "$@"; else lab_ssh "$node" -t; fi
+	if (($#)); then lab_ssh "$node" "$@"; else LAB_SSH_TTY=1 lab_ssh "$node"; fi
 	;;
 reboot) shift; (($#)) || usage; cmd_reboot "$@" ;;
 wait)

@@ -84,7 +84,7 @@ lab_ssh() {
 		-o UserKnownHostsFile="$LAB_RUN/known_hosts" -o StrictHostKeyChecking=yes \
 		-o BatchMode=yes -o ConnectTimeout=10 -o ServerAliveInterval=3 -o ServerAliveCountMax=3 \
 		-o ControlMaster=auto -o ControlPath="$(lab_mux "$node")" -o ControlPersist=60 \
-		-o LogLevel=ERROR root@127.0.0.1 "$@"
+		-o LogLevel=ERROR ${LAB_SSH_TTY:+-t} root@127.0.0.1 "$@"
 }
 
 # lab_mux NODE: the node's SSH master socket (none where the path is too
@@ -102,6 +102,12 @@ lab_ssh_close() {
 	return 0
 }
 
+# lab_last_boot NODE: the console output of the node's latest boot.
+lab_last_boot() {
+	awk '/^=== lab: boot / { out = "" } { out = out $0 "\n" } END { printf "%s", out }' \
+		"$LAB_RUN/$1/console.log" 2>/dev/null
+}
+
 # lab_wait_ssh NODE TIMEOUT [OLD_BOOT_ID]: wait until the node answers over
 # SSH (with a boot_id other than OLD_BOOT_ID when given).
 lab_wait_ssh() {
@@ -115,6 +121,10 @@ lab_wait_ssh() {
 		fi
 		# A master left from the node's previous boot only times out.
 		[[ -n $id ]] && lab_ssh_close "$node"
+		if lab_last_boot "$node" | grep -q 'end Kernel panic'; then
+			lab_log "'$node': the kernel panicked: $(lab_last_boot "$node" | grep -m1 'Kernel panic')"
+			return 1
+		fi
 		if [[ -f $LAB_RUN/$node/failed ]]; then
 			lab_log "'$node': $(cat "$LAB_RUN/$node/failed")"
 			return 1

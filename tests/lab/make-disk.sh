@@ -87,7 +87,10 @@ X
 printf '# This file contains a list of modules which are not supported by Proxmox VE\n\n# nvidiafb see bugreport https://bugzilla.proxmox.com/show_bug.cgi?id=701\nblacklist nvidiafb\n' \
 	>"$e/modprobe.d/pve-blacklist.conf"
 
-# The boot loader.
+# The boot loader. Both nodes carry no_timer_check, as kernels in VMs often
+# do: on a busy host TCG may deliver the timer interrupt too late for the
+# kernel's IO-APIC check, which then panics ("timer doesn't work through
+# Interrupt-remapped IO-APIC").
 cat >"$e/default/grub" <<'X'
 # If you change this file, run 'update-grub' afterwards to update
 # /boot/grub/grub.cfg.
@@ -96,10 +99,10 @@ GRUB_DEFAULT=0
 GRUB_TIMEOUT=5
 GRUB_DISTRIBUTOR="Proxmox VE"
 GRUB_CMDLINE_LINUX_DEFAULT="quiet"
-GRUB_CMDLINE_LINUX="console=ttyS0,115200"
+GRUB_CMDLINE_LINUX="console=ttyS0,115200 no_timer_check"
 X
 if [[ $loader == systemd-boot ]]; then
-	echo "root=UUID=$uuid ro console=ttyS0,115200 quiet" >"$e/kernel/cmdline"
+	echo "root=UUID=$uuid ro console=ttyS0,115200 no_timer_check quiet" >"$e/kernel/cmdline"
 	printf '%04X-%04X\n' $((RANDOM)) $((RANDOM)) >"$e/kernel/proxmox-boot-uuids"
 fi
 cp "$image/config" "$stage/boot/config-$kver"
