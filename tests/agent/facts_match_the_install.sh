@@ -1,0 +1,40 @@
+#!/bin/bash
+# The facts step tells each install for what it is: boot loader (and UEFI,
+# Secure Boot), CPU vendor, running kernel and what its config and modules
+# say, IOMMU state from sysfs and interrupt remapping.   Usage: ... ROOT
+. "$(dirname "$0")/lib.sh"
+use_root "${1:?usage: $0 ROOT}"
+case $FIX in
+zfs-uefi-sdboot) want='{"loader":"systemd-boot","uefi":true,"secure_boot":false,"cpu":"intel","kernel":"6.5.13-5-pve",
+	"default_on":false,"virqfd":false,"active":false,"units":[],"ir":true,"host":"pve-sd1"}' ;;
+lvm-uefi-grub) want='{"loader":"grub","uefi":true,"secure_boot":false,"cpu":"amd","kernel":"6.8.12-4-pve",
+	"default_on":true,"virqfd":false,"active":true,"units":["ivhd0"],"ir":true,"host":"pve-amd1"}' ;;
+lvm-bios-grub) want='{"loader":"grub","uefi":false,"secure_boot":false,"cpu":"intel","kernel":"6.8.12-4-pve",
+	"default_on":true,"virqfd":false,"active":true,"units":["dmar0","dmar1"],"ir":true,"host":"pve-ws2"}' ;;
+zfs-secureboot-grub) want='{"loader":"grub-pbt","uefi":true,"secure_boot":true,"cpu":"intel","kernel":"6.8.12-4-pve",
+	"default_on":true,"virqfd":false,"active":true,"units":["dmar0","dmar1"],"ir":true,"host":"pve-sb3"}' ;;
+pve7-5.15) want='{"loader":"grub-pbt","uefi":false,"secure_boot":false,"cpu":"intel","kernel":"5.15.143-1-pve",
+	"default_on":false,"virqfd":true,"active":false,"units":[],"ir":true,"host":"pve7-old"}' ;;
+foreign-group) want='{"loader":"grub","uefi":true,"secure_boot":false,"cpu":"amd","kernel":"6.5.13-5-pve",
+	"default_on":false,"virqfd":false,"active":true,"units":["ivhd0"],"ir":true,"host":"pve-b450"}' ;;
+no-intremap) want='{"loader":"grub","uefi":false,"secure_boot":false,"cpu":"intel","kernel":"6.8.12-4-pve",
+	"default_on":true,"virqfd":false,"active":true,"units":["dmar0"],"ir":false,"host":"r710"}' ;;
+*) fail "no expectations for '$FIX'" ;;
+esac
+jq -n '{"version":1,"root":$r,"steps":[{"name":"facts"}]}' --arg r "$R" >"$T/plan.json"
+run_agent "$T/plan.json"
+expect_ok_run
+result facts | jq '.facts | {loader: .boot.loader, uefi: .boot.uefi, secure_boot: .boot.secure_boot,
+	cpu: .cpu_vendor, kernel: .kernel.running, default_on: .kernel.intel_iommu_default_on,
+	virqfd: .kernel.vfio_virqfd_module, active: .iommu.active, units: (.iommu.units | sort),
+	ir: .iommu.interrupt_remapping, host: .hostname}' >"$T/got.json"
+jq -S . <<<"$want" >"$T/want.json"
+jq -S . "$T/got.json" >"$T/got.sorted.json"
+diff "$T/want.json" "$T/got.sorted.json" >"$T/facts.diff" || fail "facts differ (- expected, + got):
+$(cat "$T/facts.diff")"
+[[ $(result facts | jq -r .facts.boot_id) == "$(cat "$R/proc/sys/kernel/random/boot_id")" ]] || fail "boot_id is not the root's"
+[[ $(result facts | jq -r .facts.cmdline.live) == "$(cat "$R/proc/cmdline")" ]] || fail "live cmdline is not /proc/cmdline"
+# Every PCI function of the root is reported.
+[[ $(result facts | jq '.facts.devices | length') == "$(ls "$R/sys/bus/pci/devices" | wc -l)" ]] ||
+	fail "not every PCI device is in the facts"
+expect_no_commands

@@ -1,0 +1,319 @@
+# Shared by the agent's tests: a private copy of a fixture node root, plans
+# built from docs/protocol.md's example, a way to run orch-agent on them and
+# to look at what it answered and what it did to the root.
+#
+# Environment: ORCH_AGENT (the orch-agent binary), FIXTURES
+# (tests/fixtures/roots). ORCH_TEST_KEEP=1 keeps the work dir $T.
+
+set -euo pipefail
+
+: "${ORCH_AGENT:?ORCH_AGENT must name the orch-agent binary}"
+: "${FIXTURES:?FIXTURES must name tests/fixtures/roots}"
+LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+COPY_ROOT=${COPY_ROOT:-$LIB_DIR/../fixtures/copy-root.sh}
+
+T=$(mktemp -d /tmp/orch-agent-test.XXXXXX)
+cleanup() {
+	if [[ ${ORCH_TEST_KEEP:-0} == 1 ]]; then
+		echo "kept $T" >&2
+	else
+		rm -rf "$T"
+	fi
+}
+trap cleanup EXIT
+
+fail() {
+	echo "FAIL: $*" >&2
+	if [[ -s $T/out ]]; then
+		echo "--- agent stdout:" >&2
+		tail -n 40 "$T/out" >&2
+	fi
+	if [[ -s $T/err ]]; then
+		echo "--- agent stderr:" >&2
+		tail -n 20 "$T/err" >&2
+	fi
+	exit 1
+}
+
+# The selection each root's full plan passes through: the device the root
+# was made for (see tests/fixtures/README.md).
+declare -A SELECT=(
+	[zfs-uefi-sdboot]=01:00
+	[lvm-uefi-grub]=0c:00
+	[lvm-bios-grub]=02:00
+	[zfs-secureboot-grub]=02:00
+	[pve7-5.15]=03:00
+	[foreign-group]=07:00
+	[no-intremap]=03:00
+)
+ALL_ROOTS="zfs-uefi-sdboot lvm-uefi-grub lvm-bios-grub zfs-secureboot-grub pve7-5.15 foreign-group no-intremap"
+
+# use_root NAME: $R is a fresh copy of fixture NAME, $P an untouched one.
+use_root() {
+	FIX=$1
+	[[ -d $FIXTURES/$FIX ]] || fail "no fixture root '$FIX' under $FIXTURES"
+	rm -rf "$T/root" "$T/pristine"
+	"$COPY_ROOT" "$FIXTURES/$FIX" "$T/pristine"
+	"$COPY_ROOT" "$FIXTURES/$FIX" "$T/root"
+	R=$T/root
+	P=$T/pristine
+}
+
+# plan [OPTIONS]: the documented full plan for $R on stdout.
+#   --check --diff           the plan's flags
+#   --select "A B"           selectors (default: the root's SELECT entry)
+#   --iommu-pt               kernel_cmdline iommu_pt=true
+#   --bind-by X              devices bind_by (default auto)
+#   --steps "a b"            only these of the example's steps, in this order
+plan() {
+	local check=false diff=false sel=${SELECT[$FIX]:-} pt=false bind=auto steps=""
+	while (($#)); do
+		case $1 in
+		--check) check=true ;;
+		--diff) diff=true ;;
+		--select) sel=$2; shift ;;
+		--iommu-pt) pt=true ;;
+		--bind-by) bind=$2; shift ;;
+		--steps) steps=$2; shift ;;
+		*) fail "plan: unknown option '$1'" ;;
+		esac
+		shift
+	done
+	jq -n --arg root "$R" --argjson check "$check" --argjson diff "$diff" \
+		--arg sel "$sel" --argjson pt "$pt" --arg bind "$bind" --arg steps "$steps" '
+		[
+		 {"name": "facts"},
+		 {"name": "devices", "args": {"select": ($sel | split(" ") | map(select(. != ""))), "bind_by": $bind}},
+		 {"name": "kernel_cmdline", "args": {"iommu_pt": $pt, "framebuffer": "auto"}},
+		 {"name": "vfio_modules"},
+		 {"name": "vfio_bind", "args": {"disable_vga": "auto"}},
+		 {"name": "host_drivers", "args": {"mode": "auto"}},
+		 {"name": "unsafe_interrupts", "args": {"mode": "auto"}},
+		 {"name": "ignore_msrs", "args": {"enable": false}},
+		 {"name": "refresh"}
+		] as $all
+		| (if $steps == "" then $all
+		   else [($steps | split(" ") | map(select(. != ""))[]) as $n | $all[] | select(.name == $n)]
+		   end) as $s
+		| {"version": 1, "host": "pve1", "check": $check, "diff": $diff, "root": $root, "steps": $s}'
+}
+
+# rollback_plan [STEP...]: facts, rollback, then STEPs (e.g. refresh).
+rollback_plan() {
+	jq -n --arg root "$R" --arg more "$*" '{"version": 1, "host": "pve1", "root": $root,
+		"steps": ([{"name": "facts"}, {"name": "rollback"}]
+			+ ($more | split(" ") | map(select(. != "") | {"name": .})))}'
+}
+
+# run_agent PLANFILE: runs orch-agent with PLANFILE on stdin; stdout in
+# $T/out, stderr in $T/err, exit status in RC. Every stdout line must be a
+# JSON object.
+run_agent() {
+	set +e
+	"$ORCH_AGENT" <"$1" >"$T/out" 2>"$T/err"
+	RC=$?
+	set -e
+	jq -e -c 'type == "object"' "$T/out" >/dev/null 2>&1 ||
+		fail "stdout is not JSON lines of objects"
+}
+
+# apply [PLAN-OPTIONS]: plan + run_agent in one.
+apply() {
+	plan "$@" >"$T/plan.json"
+	run_agent "$T/plan.json"
+}
+
+# result STEP: the step's result line (the first, when there are several).
+result() {
+	jq -c --arg n "$1" 'select(.type == "result" and .name == $n)' "$T/out" | head -n 1
+}
+
+status_of() {
+	local r
+	r=$(result "$1")
+	[[ -n $r ]] || fail "no result for step '$1'"
+	jq -r '.status' <<<"$r"
+}
+
+expect_status() {
+	local s
+	s=$(status_of "$1")
+	[[ $s == "$2" ]] || fail "step '$1' is '$s', expected '$2' ($(result "$1" | jq -r .msg))"
+}
+
+msg_of() {
+	result "$1" | jq -r '.msg'
+}
+
+summary() {
+	jq -c 'select(.type == "summary")' "$T/out"
+}
+
+summary_field() {
+	summary | jq -r ".$1"
+}
+
+expect_rc() {
+	[[ $RC == "$1" ]] || fail "agent exited $RC, expected $1"
+}
+
+# expect_ok_run: exit 0, no failed step, a summary last.
+expect_ok_run() {
+	expect_rc 0
+	[[ $(tail -n 1 "$T/out" | jq -r .type) == summary ]] || fail "the last line is not the summary"
+	[[ $(summary_field failed) == 0 ]] || fail "a step failed"
+}
+
+# ---------------------------------------------------------------- the root
+
+# f PATH: the file under the root.
+f() {
+	printf '%s%s' "$R" "$1"
+}
+
+first_line() {
+	head -n 1 "$(f "$1")"
+}
+
+# has_line PATH LINE: PATH (under the root) has LINE exactly.
+has_line() {
+	[[ -f $(f "$1") ]] && grep -qxF -- "$2" "$(f "$1")"
+}
+
+expect_line() {
+	has_line "$1" "$2" || fail "'$1' lacks the line '$2'$(
+		[[ -f $(f "$1") ]] && printf '; it has:\n%s' "$(cat "$(f "$1")")" || echo "; it does not exist")"
+}
+
+expect_no_line() {
+	! has_line "$1" "$2" || fail "'$1' has the line '$2'"
+}
+
+# expect_no_match PATH REGEX: no line of PATH matches REGEX (or PATH is absent).
+expect_no_match() {
+	if [[ -f $(f "$1") ]] && grep -qE -- "$2" "$(f "$1")"; then
+		fail "'$1' has a line matching /$2/: $(grep -E -- "$2" "$(f "$1")")"
+	fi
+	return 0
+}
+
+expect_absent() {
+	[[ ! -e $(f "$1") ]] || fail "'$1' exists: $(cat "$(f "$1")")"
+}
+
+expect_unchanged() {
+	cmp -s "$P$1" "$(f "$1")" || fail "'$1' changed: $(diff -u "$P$1" "$(f "$1")" || true)"
+}
+
+# tokens STRING: one token a line.
+tokens() {
+	tr -s ' ' '\n' <<<"$1" | sed '/^$/d'
+}
+
+# expect_tokens LINE TOKEN...: each TOKEN occurs exactly once in LINE.
+expect_tokens() {
+	local l=$1 t n
+	shift
+	for t in "$@"; do
+		n=$(tokens "$l" | grep -cxF -- "$t" || true)
+		[[ $n == 1 ]] || fail "'$t' occurs $n times in '$l'"
+	done
+}
+
+# expect_no_token LINE REGEX: no token of LINE matches REGEX.
+expect_no_token() {
+	if tokens "$1" | grep -qE -- "^($2)$"; then
+		fail "'$1' has a token matching /$2/"
+	fi
+	return 0
+}
+
+# vfio_ids: the ids= list of orch's vfio-pci options, one ID a line, sorted.
+vfio_ids() {
+	[[ -f $(f /etc/modprobe.d/orch-vfio-pci.conf) ]] || return 0
+	sed -n 's/^options vfio-pci .*ids=\([^ ]*\).*/\1/p' "$(f /etc/modprobe.d/orch-vfio-pci.conf)" | tr ',' '\n' | sort
+}
+
+# expect_vfio_ids ID...: exactly these IDs (any order).
+expect_vfio_ids() {
+	local want got
+	want=$(printf '%s\n' "$@" | sed '/^$/d' | sort)
+	got=$(vfio_ids)
+	[[ $got == "$want" ]] || fail "vfio-pci ids are '$(echo $got)', expected '$(echo $want)'"
+}
+
+# vfio_option NAME: the value of a vfio-pci option in orch's file.
+vfio_option() {
+	[[ -f $(f /etc/modprobe.d/orch-vfio-pci.conf) ]] || return 0
+	grep '^options vfio-pci ' "$(f /etc/modprobe.d/orch-vfio-pci.conf)" | tr ' ' '\n' | sed -n "s/^$1=//p"
+}
+
+# grub_linux_line CFG: the linux line of the first (newest) menu entry.
+grub_linux_line() {
+	grep -m1 -P '^\s*linux\s' "$(f "$1")" | sed 's/^[[:space:]]*linux[[:space:]]*//'
+}
+
+# udev_rule ADDR: the documented driver_override rule for ADDR.
+udev_rule() {
+	printf 'ACTION=="add", SUBSYSTEM=="pci", KERNEL=="%s", ATTR{driver_override}="vfio-pci"' "$1"
+}
+
+# ---------------------------------------------------------------- commands
+
+commands_log() {
+	cat "$R/var/log/orch-fixture/commands.log"
+}
+
+# changing_commands: the command log without the read-only queries the
+# facts may make (zpool list, proxmox-boot-tool status).
+changing_commands() {
+	grep -vE '^(zpool list|proxmox-boot-tool status)( |$)' "$R/var/log/orch-fixture/commands.log" || true
+}
+
+# ran CMDLINE: how many times the fixture's command log has exactly CMDLINE.
+ran() {
+	grep -cxF -- "$1" "$R/var/log/orch-fixture/commands.log" || true
+}
+
+expect_ran() {
+	local n
+	n=$(ran "$1")
+	[[ $n == "$2" ]] || fail "'$1' ran $n times, expected $2; the log:
+$(commands_log)"
+}
+
+# expect_no_commands: nothing but read-only queries ran.
+expect_no_commands() {
+	[[ -z $(changing_commands) ]] || fail "commands ran:
+$(commands_log)"
+}
+
+# ---------------------------------------------------------------- trees
+
+# tree_sum DIR [PRUNE...]: a listing of every path under DIR with type,
+# mode, owner, link target and content checksum; PRUNE paths (relative,
+# like var/lib/orch) are left out.
+tree_sum() {
+	local dir=$1 p
+	shift
+	local -a prune=()
+	for p in "$@"; do
+		prune+=(-path "./$p" -prune -o)
+	done
+	(
+		cd "$dir"
+		find . "${prune[@]}" -printf '%p %y %m %U:%G %l\n' | LC_ALL=C sort
+		find . "${prune[@]}" -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum
+	)
+}
+
+# expect_same_tree A B [PRUNE...]: A and B agree in every path, mode, owner
+# and byte, PRUNE aside.
+expect_same_tree() {
+	local a=$1 b=$2
+	shift 2
+	if ! diff <(tree_sum "$a" "$@") <(tree_sum "$b" "$@") >"$T/tree.diff"; then
+		fail "trees differ:
+$(head -n 40 "$T/tree.diff")"
+	fi
+}
