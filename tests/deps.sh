@@ -20,7 +20,8 @@ packages=(
 	iproute2              # network namespaces
 	jq
 	file
-	pci.ids
+	pci.ids               # fixture generator (tests/fixtures/gen)
+	patch                 # tests/agent: unified diffs are applied
 	clang                 # fuzzers
 	libclang-rt-14-dev
 	valgrind
