@@ -9,7 +9,9 @@
 # peak RSS (from /usr/bin/time). Not a ctest test: run it by hand, as root:
 #   tests/bench/apply.sh [N...]          (default: 20 100)
 # Environment: ORCH, ORCH_AGENT, FIXTURES as for tests/controller (defaults:
-# build/), FORKS (20), REPEAT (3: the median is reported).
+# build/), FORKS (20), REPEAT (3: the median is reported), ANSIBLE_MAX (20:
+# ansible runs on fleets up to this size; it needs minutes for 100 hosts),
+# ANSIBLE_REPEAT (1).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -18,6 +20,8 @@ export ORCH_AGENT=${ORCH_AGENT:-$top/build/agent/orch-agent}
 export FIXTURES=${FIXTURES:-$top/tests/fixtures/roots}
 FORKS=${FORKS:-20}
 REPEAT=${REPEAT:-3}
+ANSIBLE_MAX=${ANSIBLE_MAX:-20}
+ANSIBLE_REPEAT=${ANSIBLE_REPEAT:-1}
 sizes=("$@")
 ((${#sizes[@]})) || sizes=(20 100)
 command -v /usr/bin/time >/dev/null || { echo "needs /usr/bin/time (Debian package 'time')" >&2; exit 1; }
@@ -115,9 +119,9 @@ run_size() {
 		measure floor sh -c "echo '$ports' | xargs -P $FORKS -I{} ssh -F none -o BatchMode=yes -i $T/id_ed25519 -o UserKnownHostsFile=$T/known_hosts -p {} root@127.0.0.1 true"
 		floor+=("$WALL")
 	done
-	if command -v ansible-playbook >/dev/null; then
+	if command -v ansible-playbook >/dev/null && ((n <= ANSIBLE_MAX)); then
 		ansible_files
-		for ((i = 0; i < REPEAT; i++)); do
+		for ((i = 0; i < ANSIBLE_REPEAT; i++)); do
 			reset_roots
 			measure ansible-cold env ANSIBLE_CONFIG="$T/ansible.cfg" HOME="$T/home" ansible-playbook -i "$T/inventory.ini" "$T/site.yml"
 			grep -q 'unreachable=0 *failed=0' "$T/log.ansible-cold" || { tail "$T/log.ansible-cold"; fail "ansible failed"; }
@@ -125,11 +129,16 @@ run_size() {
 			measure ansible-warm env ANSIBLE_CONFIG="$T/ansible.cfg" HOME="$T/home" ansible-playbook -i "$T/inventory.ini" "$T/site.yml"
 			ans_warm+=("$WALL") ans_warm_cpu=$CPU
 		done
+		local sock
+		for sock in "$T"/home/.ansible/cp/*; do
+			[[ -S $sock ]] && ssh -o ControlPath="$sock" -O exit dummy 2>/dev/null || true
+		done
 	fi
 	local oc ow fl ac aw cpu rss
 	oc=$(median "${orch_cold[@]}") ow=$(median "${orch_warm[@]}") fl=$(median "${floor[@]}")
 	cpu=$(median "${orch_warm_cpu[@]}") rss=$(median "${orch_warm_rss[@]}")
-	printf '\n== %d hosts, --forks %d, median of %d\n' "$n" "$FORKS" "$REPEAT"
+	printf '\n== %d hosts, --forks %d, median of %d (ansible: %d)\n' "$n" "$FORKS" "$REPEAT" "$ANSIBLE_REPEAT"
+	printf '  runs (s): orch cold %s; orch warm %s; floor %s\n' "${orch_cold[*]}" "${orch_warm[*]}" "${floor[*]}"
 	printf '  %-34s %8.2f s\n' "orch apply, fresh nodes (cold)" "$oc" "orch apply, agent present (warm)" "$ow" \
 		"floor: ssh -P$FORKS ... true" "$fl"
 	printf '  %-34s %8.2f  (target <= 1.0)\n' "warm orch / floor" "$(echo "$ow / $fl" | bc -l)"
