@@ -19,6 +19,8 @@ foreign-group) want='{"loader":"grub","uefi":true,"secure_boot":false,"cpu":"amd
 	"default_on":false,"virqfd":false,"active":true,"units":["ivhd0"],"ir":true,"host":"pve-b450"}' ;;
 no-intremap) want='{"loader":"grub","uefi":false,"secure_boot":false,"cpu":"intel","kernel":"6.8.12-4-pve",
 	"default_on":true,"virqfd":false,"active":true,"units":["dmar0"],"ir":false,"host":"r710"}' ;;
+pve9-trixie) want='{"loader":"systemd-boot","uefi":true,"secure_boot":false,"cpu":"amd","kernel":"6.14.8-2-pve",
+	"default_on":true,"virqfd":false,"active":true,"units":["ivhd0"],"ir":true,"host":"pve9"}' ;;
 *) fail "no expectations for '$FIX'" ;;
 esac
 jq -n '{"version":1,"root":$r,"steps":[{"name":"facts"}]}' --arg r "$R" >"$T/plan.json"

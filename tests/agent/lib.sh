@@ -45,8 +45,8 @@ declare -A SELECT=(
 	[pve7-5.15]=03:00
 	[foreign-group]=07:00
 	[no-intremap]=03:00
+	[pve9-trixie]=03:00
 )
-ALL_ROOTS="zfs-uefi-sdboot lvm-uefi-grub lvm-bios-grub zfs-secureboot-grub pve7-5.15 foreign-group no-intremap"
 
 # use_root NAME: $R is a fresh copy of fixture NAME, $P an untouched one.
 use_root() {
