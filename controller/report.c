@@ -144,7 +144,10 @@ print_commands(struct report *r, json_t *cmds)
 		fputs("    $", r->out);
 		json_array_foreach(json_object_get(c, "argv"), j, a)
 			fprintf(r->out, " %s", json_string_value(a) ? json_string_value(a) : "?");
-		fprintf(r->out, "  (exit %lld)\n", (long long)json_integer_value(json_object_get(c, "rc")));
+		if (json_is_integer(json_object_get(c, "rc")))
+			fprintf(r->out, "  (exit %lld)\n", (long long)json_integer_value(json_object_get(c, "rc")));
+		else
+			fputs("  (not run)\n", r->out);
 		for (const char *p = out; p != NULL && *p; ) {
 			size_t n = strcspn(p, "\n");
 
