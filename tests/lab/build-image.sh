@@ -28,7 +28,9 @@ if [[ ! -f $kroot/.done ]]; then
 	deb=$(find "$LAB_CACHE/deb" -name "${pkg}_*.deb" | sort -V | tail -n1)
 	if [[ -z $deb ]]; then
 		lab_log "fetching $pkg with apt-get download"
-		(cd "$LAB_CACHE/deb" && apt-get download "$pkg" 2>&1 | grep -v '^W: Download is performed unsandboxed' >&2) ||
+		# As root into a directory _apt cannot write, apt warns that it
+		# downloads unsandboxed: true, and harmless here.
+		(cd "$LAB_CACHE/deb" && apt-get -q download "$pkg" >&2) ||
 			lab_die "apt-get download '$pkg' failed"
 		deb=$(find "$LAB_CACHE/deb" -name "${pkg}_*.deb" | sort -V | tail -n1)
 	fi
@@ -85,10 +87,11 @@ ln -sf /bin/busybox "$stage/init"
 
 # The node's scripts (init, shutdown, boot tools).
 cp -a "$LAB_DIR/node/." "$stage/"
-# What systemd-boot leaves in LoaderInfo: attributes (boot service, runtime),
-# then the UTF-16LE name.
+# What systemd-boot leaves in LoaderInfo: attributes, then the UTF-16LE name.
+# systemd-boot makes it volatile; an OS may only create non-volatile ones
+# (non-volatile, boot service, runtime).
 {
-	printf '\x06\x00\x00\x00'
+	printf '\x07\x00\x00\x00'
 	printf '%s' "systemd-boot 252" | sed 's/./&\n/g' | while IFS= read -r c; do
 		[[ -n $c ]] && printf '%s\x00' "$c"
 	done

@@ -6,9 +6,11 @@
 # and the NIC that shares the management NIC's ID), reboots, shows the facts
 # again and the recap, and stops the lab (--keep leaves it running).
 # Needs no network but Debian's mirror; the nodes reach only 127.0.0.1.
+# ORCH_BUILD_DIR builds elsewhere than build/.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
+build=${ORCH_BUILD_DIR:-build}
 keep=0
 [[ ${1:-} == --keep ]] && keep=1
 
@@ -17,15 +19,15 @@ say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 say "installing the build and lab dependencies (tests/deps.sh)"
 bash tests/deps.sh
 
-say "building orch into build/"
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j "$(nproc)" >build/demo-build.log 2>&1 || {
-	tail -n 30 build/demo-build.log
-	echo "demo: the build failed (build/demo-build.log)" >&2
+say "building orch into $build/"
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$build" -j "$(nproc)" >"$build/demo-build.log" 2>&1 || {
+	tail -n 30 "$build/demo-build.log"
+	echo "demo: the build failed ($build/demo-build.log)" >&2
 	exit 1
 }
-export ORCH_AGENT=$root/build/agent/orch-agent
-orch=$root/build/controller/orch
+export ORCH_AGENT=$root/$build/agent/orch-agent
+orch=$root/$build/controller/orch
 [[ -x $orch ]] || orch=
 
 . tests/lab/lib.sh
@@ -62,7 +64,7 @@ say "orch apply $inv"
 if [[ -n $orch ]]; then
 	"$orch" apply "$inv" --known-hosts "$kh" || echo "demo: orch apply exited $?"
 else
-	echo "(build/controller/orch is not built yet: running orch's agent over ssh with the plan the inventory compiles to)"
+	echo "($build/controller/orch is not built yet: running orch's agent over ssh with the plan the inventory compiles to)"
 	for node in "${LAB_NODES[@]}"; do
 		tests/lab/agent-apply.sh "$node" >"$LAB_RUN/demo-$node.jsonl" || true
 		jq -r --arg n "$node" 'if .type == "result" then "\($n) | \(.name): \(.status): \(.msg)"

@@ -21,6 +21,7 @@
 # user networking with restrict=on, SSH forwarded from 127.0.0.1.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+[[ -n ${ORCH_LAB_TRACE:-} ]] && set -x
 
 BOOT_TIMEOUT=${ORCH_LAB_BOOT_TIMEOUT:-300}
 
@@ -229,7 +230,7 @@ cmd_stop() {
 			sleep 1
 		done
 		if supervisor_running "$node"; then
-			pid=$(cat "$dir/qemu.pid" 2>/dev/null) && kill "$pid" 2>/dev/null
+			pid=$(cat "$dir/qemu.pid" 2>/dev/null) && kill "$pid" 2>/dev/null || true
 			sleep 1
 		fi
 		if supervisor_running "$node"; then
@@ -269,7 +270,8 @@ cmd_reboot() {
 		old+=("$id")
 	done
 	for node in "$@"; do
-		lab_ssh "$node" 'systemctl reboot </dev/null >/dev/null 2>&1 &' || true
+		# Detached from the SSH session, which ends before the reboot does.
+		lab_ssh "$node" 'setsid systemctl reboot </dev/null >/dev/null 2>&1 &' || true
 		lab_ssh_close "$node"
 		lab_log "'$node' rebooting"
 	done

@@ -97,9 +97,11 @@ lab_mux() {
 lab_ssh_close() {
 	local mux
 	mux=$(lab_mux "$1")
-	[[ $mux != none && -S $mux ]] && ssh -q -o ControlPath="$mux" -O exit lab 2>/dev/null
-	rm -f "$mux" 2>/dev/null
-	return 0
+	# The master may be gone already (the node went down first).
+	if [[ $mux != none && -S $mux ]]; then
+		ssh -q -o ControlPath="$mux" -O exit lab 2>/dev/null || true
+	fi
+	rm -f "$mux"
 }
 
 # lab_last_boot NODE: the console output of the node's latest boot.

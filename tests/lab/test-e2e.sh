@@ -116,8 +116,8 @@ for node in "${NODES[@]}"; do
 	[[ -n $id && $id == "${BOOT0[$node]}" ]] && need+=("$node")
 done
 if ((${#need[@]})); then
-	echo "  not rebooted by the rollout: ${need[*]} (lab.sh reboot)"
-	"$LAB_DIR/lab.sh" reboot "${need[@]}"
+	echo "  not rebooted by the rollout: ${need[*]}"
+	check "lab.sh reboot ${need[*]}" "$LAB_DIR/lab.sh" reboot "${need[@]}"
 fi
 for node in "${NODES[@]}"; do
 	check "$node: booted again (new boot_id)" rebooted "$node" "${BOOT0[$node]}"

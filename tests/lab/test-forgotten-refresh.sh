@@ -40,7 +40,7 @@ check "sdboot: proxmox-boot-tool refresh ran, update-initramfs did not" \
 	bash -c 't=$(tail -n +4 <<<"$1"); grep -q "proxmox-boot-tool refresh" <<<"$t" && ! grep -q update-initramfs <<<"$t"' _ "$(tools_log sdboot)"
 
 phase "reboot"
-"$LAB_DIR/lab.sh" reboot "${NODES[@]}"
+check "lab.sh reboot ${NODES[*]}" "$LAB_DIR/lab.sh" reboot "${NODES[@]}"
 
 phase "verification fails"
 for node in "${NODES[@]}"; do
@@ -63,7 +63,7 @@ echo "$out" | jq -r 'select(.name == "refresh") | "  grub: refresh: \(.status): 
 check "grub: a full apply runs the refreshes the last one owed" \
 	bash -c 't=$(tail -n +$(($2 + 1)) <<<"$1"); grep -q update-grub <<<"$t" && grep -q update-initramfs <<<"$t"' _ "$(tools_log grub)" "$n"
 lab_ssh sdboot update-initramfs -u -k all | sed 's/^/  sdboot: /'
-"$LAB_DIR/lab.sh" reboot "${NODES[@]}"
+check "lab.sh reboot ${NODES[*]}" "$LAB_DIR/lab.sh" reboot "${NODES[@]}"
 for node in "${NODES[@]}"; do
 	check "$node: verify.sh passes after the refresh and a reboot" "$LAB_DIR/verify.sh" "$node"
 	check "$node: the agent's verify step passes" agent_verify_passes "$node"
