@@ -168,8 +168,9 @@ run_fleet(const struct options *opts, const struct inventory *inv)
 
 		pool_run(n, opts->forks, run_host, &job);
 	}
-	if (opts->command == CMD_APPLY && reboot_candidates(&report, plans, reboot) > 0)
-		(void)reboot_rollout(opts, &report, plans, reboot);
+	if ((opts->command == CMD_APPLY || opts->command == CMD_ROLLBACK) &&
+	    reboot_candidates(&report, plans, reboot) > 0)
+		(void)reboot_rollout(opts, &report, &ssh, &agent, plans, reboot);
 	rc = report_finish(&report);
 	if (opts->command == CMD_FACTS) {
 		if (opts->json) {

@@ -1,6 +1,22 @@
 #include "reboot.h"
 
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "pool.h"
+#include "agent/protocol.h"
+#include "run.h"
+
+/* Between tries to reach a rebooting node: short at first (a fast node is
+ * back in seconds), then no more often than this. */
+#define BACKOFF_FIRST_S 2
+#define BACKOFF_MAX_S 15
+/* How often the wait says where it stands. */
+#define PROGRESS_EVERY_S 15
 
 size_t
 reboot_candidates(const struct report *r, const struct host_plan *plans, unsigned char *out)
@@ -18,13 +34,325 @@ reboot_candidates(const struct report *r, const struct host_plan *plans, unsigne
 	return count;
 }
 
-int
-reboot_rollout(const struct options *opts, struct report *r,
-	       const struct host_plan *plans, const unsigned char *candidates)
+size_t
+reboot_batch_size(const struct options *opts, size_t candidates)
 {
-	(void)opts;
-	(void)r;
-	(void)plans;
-	(void)candidates;
-	return -1;
+	size_t n;
+
+	if (opts->serial_percent)
+		n = (candidates * (size_t)opts->serial) / 100;
+	else
+		n = (size_t)opts->serial;
+	return n < 1 ? 1 : n;
+}
+
+struct rollout {
+	const struct options *opts;
+	struct ssh_ctx *ssh;
+	const struct agent_blob *agent;
+	const struct host_plan *plans;
+	struct report *r;
+	const size_t *batch;    /* host indexes of this batch */
+	int *failed;            /* per batch entry */
+};
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void
+collect_line(void *ctx, json_t *line)
+{
+	json_array_append((json_t *)ctx, line);
+}
+
+/* A plan of `steps` for host i, in the plan's own root. */
+static char *
+plan_text(const struct host_plan *hp, json_t *steps)
+{
+	json_t *plan = json_pack("{s:i, s:O, s:O, s:o}", "version", ORCH_PROTOCOL_VERSION,
+				 "host", json_object_get(hp->plan, "host"),
+				 "root", json_object_get(hp->plan, "root"), "steps", steps);
+	char *text = json_dumps(plan, JSON_COMPACT);
+
+	json_decref(plan);
+	return text;
+}
+
+/* Connects to host i and runs `steps` through the agent, collecting every
+ * line in *lines. Returns 0 when the agent answered (its summary is the last
+ * line), -1 with err when the host could not be reached or run. */
+static int
+run_steps(struct rollout *ro, size_t i, json_t *steps, json_t **lines, char *err, size_t errlen)
+{
+	const struct target *t = &ro->plans[i].target;
+	struct ssh_notes notes;
+	ssh_session s = NULL;
+	char path[1280], cmd[1400], *text = plan_text(&ro->plans[i], steps);
+	int sent = 0, status = -1, ret = -1;
+
+	*lines = json_array();
+	if (text == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	if (orch_ssh_connect(&s, ro->ssh, t, &notes, err, errlen) != 0)
+		goto out;
+	if (push_agent(s, ro->agent, t, ro->opts->timeout, path, sizeof(path), &sent, err, errlen) != 0)
+		goto out;
+	snprintf(cmd, sizeof(cmd), "%s%s", orch_ssh_become_prefix(t), path);
+	ret = run_agent(s, cmd, text, ro->opts->run_timeout, collect_line, *lines, &status, err, errlen);
+out:
+	orch_ssh_close(s);
+	free(text);
+	return ret;
+}
+
+static json_t *
+find_step(json_t *lines, const char *name)
+{
+	size_t k;
+	json_t *line;
+
+	json_array_foreach(lines, k, line) {
+		const char *n = json_string_value(json_object_get(line, "name"));
+
+		if (n != NULL && strcmp(n, name) == 0)
+			return line;
+	}
+	return NULL;
+}
+
+static json_t *
+last_summary(json_t *lines)
+{
+	json_t *last = json_array_get(lines, json_array_size(lines) - 1);
+	const char *type = json_string_value(json_object_get(last, "type"));
+
+	return type != NULL && strcmp(type, "summary") == 0 ? last : NULL;
+}
+
+static void
+progress(struct rollout *ro, size_t i, double waited, const char *what)
+{
+	pthread_mutex_lock(&ro->r->lock);
+	fprintf(stderr, "[%s] waiting %.0f s of %d for %s\n", ro->plans[i].target.name, waited,
+		ro->opts->reboot_timeout, what);
+	fflush(stderr);
+	pthread_mutex_unlock(&ro->r->lock);
+}
+
+/* What the fresh boot must show: the verify step for an apply; for a
+ * rollback, only that the configured state is the live one. */
+static json_t *
+verify_steps(struct rollout *ro, size_t i)
+{
+	json_t *steps = json_pack("[{s:s}]", "name", ORCH_STEP_FACTS);
+
+	if (ro->opts->command == CMD_APPLY && json_array_size(ro->plans[i].select) > 0)
+		json_array_append_new(steps, json_pack("{s:s, s:{s:O}}", "name", ORCH_STEP_VERIFY, "args",
+						       "select", ro->plans[i].select));
+	return steps;
+}
+
+/* Waits until host i answers with a boot_id other than old_boot, and returns
+ * the lines of the verify plan run on that fresh boot, or NULL on timeout. */
+static json_t *
+wait_for_new_boot(struct rollout *ro, size_t i, const char *old_boot, double started, char *why,
+		  size_t whylen)
+{
+	double next_note = started + PROGRESS_EVERY_S;
+	int backoff = BACKOFF_FIRST_S;
+	char err[1024] = "no answer yet";
+
+	for (;;) {
+		double waited = now() - started;
+		json_t *lines = NULL;
+
+		if (waited >= ro->opts->reboot_timeout) {
+			snprintf(why, whylen, "did not come back with a new boot_id within %d s (last: %s)",
+				 ro->opts->reboot_timeout, err);
+			return NULL;
+		}
+		if (now() >= next_note) {
+			char what[1200];
+
+			snprintf(what, sizeof(what), "a new boot_id (last: %s)", err);
+			progress(ro, i, waited, what);
+			next_note = now() + PROGRESS_EVERY_S;
+		}
+		sleep((unsigned)backoff);
+		backoff = backoff * 3 / 2 > BACKOFF_MAX_S ? BACKOFF_MAX_S : backoff * 3 / 2;
+		if (run_steps(ro, i, verify_steps(ro, i), &lines, err, sizeof(err)) == 0) {
+			const char *boot = json_string_value(json_object_get(last_summary(lines), "boot_id"));
+
+			if (boot != NULL && strcmp(boot, old_boot) != 0)
+				return lines;
+			snprintf(err, sizeof(err), "still boot_id %s", old_boot);
+		}
+		json_decref(lines);
+	}
+}
+
+/* A cluster member must see quorum again before the next node goes down. */
+static int
+wait_for_quorum(struct rollout *ro, size_t i, json_t *lines, double started, char *why, size_t whylen)
+{
+	json_t *cluster = json_object_get(json_object_get(find_step(lines, ORCH_STEP_FACTS), "facts"), "cluster");
+	json_t *more = NULL;
+	char err[1024] = "";
+
+	if (!json_is_true(json_object_get(cluster, "member")) || json_is_true(json_object_get(cluster, "quorate")))
+		return 0;
+	for (;;) {
+		double waited = now() - started;
+
+		if (waited >= ro->opts->reboot_timeout) {
+			snprintf(why, whylen, "cluster not quorate again within %d s%s%s", ro->opts->reboot_timeout,
+				 *err ? ": " : "", err);
+			return -1;
+		}
+		progress(ro, i, waited, "the cluster to be quorate again");
+		sleep(5);
+		if (run_steps(ro, i, json_pack("[{s:s}]", "name", ORCH_STEP_FACTS), &more, err, sizeof(err)) == 0) {
+			cluster = json_object_get(json_object_get(find_step(more, ORCH_STEP_FACTS), "facts"),
+						  "cluster");
+			if (json_is_true(json_object_get(cluster, "quorate"))) {
+				json_decref(more);
+				return 0;
+			}
+		}
+		json_decref(more);
+		more = NULL;
+	}
+}
+
+
+/* One node: reboot, wait, verify. Sets ro->failed[b] when it did not end well. */
+static void
+reboot_host(void *vro, size_t b)
+{
+	struct rollout *ro = vro;
+	size_t i = ro->batch[b];
+	json_t *lines = NULL, *steps, *res, *verify;
+	char err[1024], why[1400];
+	const char *old_boot;
+	double started = now();
+
+	steps = json_array();
+	if (ro->opts->maintenance)
+		json_array_append_new(steps, json_pack("{s:s, s:{s:b}}", "name", ORCH_STEP_MAINTENANCE, "args",
+						       "enable", 1));
+	json_array_append_new(steps, json_pack("{s:s, s:{s:b}}", "name", ORCH_STEP_REBOOT, "args", "allow_guests",
+					       ro->opts->allow_guest_shutdown || ro->opts->maintenance));
+	if (run_steps(ro, i, steps, &lines, err, sizeof(err)) != 0) {
+		report_step_status(ro->r, i, ORCH_STEP_REBOOT, ORCH_STATUS_FAILED, "cannot start the reboot: %s", err);
+		goto failed;
+	}
+	res = find_step(lines, ORCH_STEP_MAINTENANCE);
+	if (res != NULL)
+		report_step(ro->r, i, res);
+	res = find_step(lines, ORCH_STEP_REBOOT);
+	old_boot = json_string_value(json_object_get(last_summary(lines), "boot_id"));
+	if (res == NULL || strcmp(json_string_value(json_object_get(res, "status")), ORCH_STATUS_CHANGED) != 0 ||
+	    old_boot == NULL) {
+		if (res != NULL)
+			report_step(ro->r, i, res);
+		else
+			report_step_status(ro->r, i, ORCH_STEP_REBOOT, ORCH_STATUS_FAILED, "the agent did not start the reboot");
+		goto failed;
+	}
+	old_boot = strdup(old_boot);
+	json_decref(lines);
+	lines = wait_for_new_boot(ro, i, old_boot, started, why, sizeof(why));
+	if (lines == NULL) {
+		report_step_status(ro->r, i, ORCH_STEP_REBOOT, ORCH_STATUS_FAILED, "%s", why);
+		free((char *)old_boot);
+		goto failed;
+	}
+	report_step_status(ro->r, i, ORCH_STEP_REBOOT, ORCH_STATUS_CHANGED, "back after %.0f s, boot_id %.8s… -> %.8s…",
+	       now() - started, old_boot,
+	       json_string_value(json_object_get(last_summary(lines), "boot_id")));
+	free((char *)old_boot);
+
+	verify = find_step(lines, ORCH_STEP_VERIFY);
+	if (verify != NULL) {
+		report_step(ro->r, i, verify);
+	} else if (json_is_true(json_object_get(last_summary(lines), "reboot_pending"))) {
+		report_step_status(ro->r, i, ORCH_STEP_VERIFY, ORCH_STATUS_FAILED,
+		       "the fresh boot still differs from the configured state (was the boot configuration refreshed?)");
+	} else {
+		report_step_status(ro->r, i, ORCH_STEP_VERIFY, ORCH_STATUS_OK, "the fresh boot runs the configured state");
+	}
+	if (wait_for_quorum(ro, i, lines, started, why, sizeof(why)) != 0)
+		report_step_status(ro->r, i, "quorum", ORCH_STATUS_FAILED, "%s", why);
+	if (ro->opts->maintenance) {
+		json_t *more = NULL;
+
+		err[0] = '\0';
+		run_steps(ro, i, json_pack("[{s:s, s:{s:b}}]", "name", ORCH_STEP_MAINTENANCE, "args", "enable", 0),
+			  &more, err, sizeof(err));
+		res = find_step(more, ORCH_STEP_MAINTENANCE);
+		if (res != NULL)
+			report_step(ro->r, i, res);
+		else
+			report_step_status(ro->r, i, ORCH_STEP_MAINTENANCE, ORCH_STATUS_FAILED, "cannot leave maintenance mode: %s",
+			       err);
+		json_decref(more);
+	}
+	if (ro->r->hosts[i].state == HOST_FAILED)
+		goto failed;
+	json_decref(lines);
+	return;
+failed:
+	json_decref(lines);
+	ro->failed[b] = 1;
+}
+
+int
+reboot_rollout(const struct options *opts, struct report *r, struct ssh_ctx *ssh,
+	       const struct agent_blob *agent, const struct host_plan *plans,
+	       const unsigned char *candidates)
+{
+	size_t n = 0, done = 0, size, batches = 0;
+	size_t *order = calloc(r->n ? r->n : 1, sizeof(*order));
+	int *failed = calloc(r->n ? r->n : 1, sizeof(*failed));
+	int ret = 0;
+
+	if (order == NULL || failed == NULL) {
+		free(order);
+		free(failed);
+		return -1;
+	}
+	for (size_t i = 0; i < r->n; i++)
+		if (candidates[i])
+			order[n++] = i;
+	size = reboot_batch_size(opts, n);
+	while (done < n) {
+		size_t count = n - done < size ? n - done : size, nfailed = 0;
+		struct rollout ro = { opts, ssh, agent, plans, r, order + done, failed + done };
+
+		batches++;
+		pool_run(count, (int)count, reboot_host, &ro);
+		for (size_t b = 0; b < count; b++)
+			nfailed += failed[done + b] != 0;
+		done += count;
+		if (nfailed * 100 > (size_t)opts->max_fail_percentage * count && done < n) {
+			for (size_t k = done; k < n; k++)
+				report_step_status(r, order[k], ORCH_STEP_REBOOT, ORCH_STATUS_SKIPPED,
+						   "not rebooted: the rollout stopped after batch %zu, where %zu of %zu "
+						   "failed (--max-fail-percentage %d)", batches, nfailed, count,
+						   opts->max_fail_percentage);
+			ret = -1;
+			break;
+		}
+	}
+	free(order);
+	free(failed);
+	return ret;
 }

@@ -1,22 +1,32 @@
-/* Rolling reboots: the seam where they plug in after an apply. This version
- * finds the nodes that need one and reports them; rebooting them in batches
- * of --serial, waiting for a new boot_id and verifying comes later. */
+/* Rolling reboots after an apply or a rollback: the nodes whose configured
+ * state differs from the live one are rebooted in batches of --serial, each
+ * watched until its boot_id changes, then verified on the fresh boot; a
+ * batch with more failures than --max-fail-percentage stops the rollout. */
 #ifndef ORCH_REBOOT_H
 #define ORCH_REBOOT_H
 
 #include <stddef.h>
 
 #include "plan.h"
+#include "push.h"
 #include "report.h"
+#include "ssh.h"
 
 /* Stores in out (n entries) 1 for every host that needs a reboot and may get
  * one (its reboot var and --reboot allow it); returns how many. */
 size_t reboot_candidates(const struct report *r, const struct host_plan *plans,
 			 unsigned char *out);
 
-/* Reboots the candidates in rolling batches. Returns 0, or -1 when rolling
- * reboots are not available (the report then says the reboots are pending). */
-int reboot_rollout(const struct options *opts, struct report *r,
-		   const struct host_plan *plans, const unsigned char *candidates);
+/* Reboots the candidates in rolling batches, recording a `reboot` and a
+ * `verify` result per host in r (and `reboot` skipped for the hosts a stopped
+ * rollout never reached). Returns 0 when every batch stayed within
+ * --max-fail-percentage, -1 when the rollout stopped early. */
+int reboot_rollout(const struct options *opts, struct report *r, struct ssh_ctx *ssh,
+		   const struct agent_blob *agent, const struct host_plan *plans,
+		   const unsigned char *candidates);
+
+/* The size of a batch for `candidates` hosts: --serial N, or N% of them
+ * (at least one). */
+size_t reboot_batch_size(const struct options *opts, size_t candidates);
 
 #endif

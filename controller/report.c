@@ -274,6 +274,42 @@ report_done(struct report *r, size_t i, double seconds, int agent_sent,
 	pthread_mutex_unlock(&r->lock);
 }
 
+void
+report_step(struct report *r, size_t i, json_t *line)
+{
+	struct host_report *h = &r->hosts[i];
+	const char *name = json_string_value(json_object_get(line, "name"));
+	const char *status = json_string_value(json_object_get(line, "status"));
+	int known = 0;
+	size_t j;
+	json_t *s;
+
+	pthread_mutex_lock(&r->lock);
+	json_array_foreach(h->steps, j, s)
+		known |= name != NULL && strcmp(json_string_value(s), name) == 0;
+	if (!known && name != NULL)
+		json_array_append_new(h->steps, json_string(name));
+	if (status != NULL && strcmp(status, ORCH_STATUS_FAILED) == 0)
+		h->state = HOST_FAILED;
+	pthread_mutex_unlock(&r->lock);
+	report_line(r, i, line);
+}
+
+void
+report_step_status(struct report *r, size_t i, const char *step, const char *status, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	json_t *line;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	line = json_pack("{s:s, s:s, s:s, s:s}", "type", "result", "name", step, "status", status, "msg", msg);
+	report_step(r, i, line);
+	json_decref(line);
+}
+
 json_t *
 report_facts(const struct report *r, size_t i)
 {

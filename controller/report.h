@@ -70,6 +70,14 @@ void report_done(struct report *r, size_t i, double seconds, int agent_sent,
  * file cannot be written. */
 int report_finish(struct report *r);
 
+/* Records a result of a step that runs after the apply (reboot, verify):
+ * adds the step to host i's planned steps, records and prints the line,
+ * and marks the host failed when the step failed. */
+void report_step(struct report *r, size_t i, json_t *line);
+/* The same for a result the controller makes itself. */
+void report_step_status(struct report *r, size_t i, const char *step, const char *status,
+			const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
 /* The facts of host i from its facts step, or NULL. */
 json_t *report_facts(const struct report *r, size_t i);
 

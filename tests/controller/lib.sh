@@ -176,6 +176,8 @@ write_inventory() {
 		echo
 		echo "[nodes:vars]"
 		echo "ansible_user=root"
+		# fixture nodes cannot reboot; the tests of rolling reboots set FLEET_REBOOT=auto
+		echo "reboot=${FLEET_REBOOT:-never}"
 		echo "ansible_ssh_private_key_file=$T/id_ed25519"
 		for extra in "$@"; do
 			echo "$extra"
