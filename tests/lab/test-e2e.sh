@@ -44,10 +44,13 @@ apply() {
 		"$orch_bin" apply "$LAB_RUN/inventory.ini" --known-hosts "$LAB_RUN/known_hosts" >"$out" 2>&1 || rc=$?
 		cat "$out"
 		check "orch apply ($1) exits 0" test "$rc" = 0
+		# "REBOOT PENDING: a, b" follows the recap when orch leaves reboots
+		# to the admin.
+		pending=$(sed -n 's/^REBOOT PENDING: //p' "$out")
 		for node in "${NODES[@]}"; do
 			line=$(sed -n "/PLAY RECAP/,\$p" "$out" | grep -E "^$node +:" | tail -n1)
 			CHANGED[$node]=$(sed -n 's/.*changed=\([0-9]*\).*/\1/p' <<<"$line")
-			PENDING[$node]="?"
+			if [[ ", $pending, " == *", $node, "* ]]; then PENDING[$node]=true; else PENDING[$node]=false; fi
 		done
 	else
 		for node in "${NODES[@]}"; do
