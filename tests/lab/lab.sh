@@ -124,6 +124,8 @@ cmd_supervise() {
 		rc=0
 		wait $! || rc=$?
 		rm -f "$dir/qemu.pid"
+		# An SSH master into the boot that just ended would only time out.
+		lab_ssh_close "$node"
 		if ((rc != 0)) && [[ ! -f $dir/stop ]]; then
 			echo "qemu exited with status $rc (see $dir/qemu.log)" >"$dir/failed"
 			break

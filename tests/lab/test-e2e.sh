@@ -21,7 +21,10 @@ orch_bin=${ORCH_BIN:-}
 facts_of() { "$LAB_DIR/facts.sh" "$1"; }
 boot_id() { lab_ssh "$1" cat /proc/sys/kernel/random/boot_id; }
 verify_fails() { ! "$LAB_DIR/verify.sh" "$1" >/dev/null; }
-rebooted() { [[ $(boot_id "$1") != "$2" ]]; }
+rebooted() {
+	local id
+	id=$(boot_id "$1") && [[ -n $id && $id != "$2" ]]
+}
 not_rebooted() { [[ $(boot_id "$1") == "$2" ]]; }
 both() { grep -q "$2" <<<"$1" && grep -q "$3" <<<"$1"; }
 # tools_since NODE N WORDS...: every WORD among the node's tool runs after the first N.
