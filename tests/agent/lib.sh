@@ -39,6 +39,7 @@ fail() {
 # was made for (see tests/fixtures/README.md).
 declare -A SELECT=(
 	[zfs-uefi-sdboot]=01:00
+	[zfs-uefi-sdboot-rebooted]=01:00
 	[lvm-uefi-grub]=0c:00
 	[lvm-bios-grub]=02:00
 	[zfs-secureboot-grub]=02:00
@@ -265,9 +266,10 @@ commands_log() {
 }
 
 # changing_commands: the command log without the read-only queries the
-# facts may make (zpool list, proxmox-boot-tool status).
+# facts may make (zpool list, proxmox-boot-tool status, qm/pct list,
+# pvecm status).
 changing_commands() {
-	grep -vE '^(zpool list|proxmox-boot-tool status)( |$)' "$R/var/log/orch-fixture/commands.log" || true
+	grep -vE '^(zpool list|proxmox-boot-tool status|qm list|pct list|pvecm status)( |$)' "$R/var/log/orch-fixture/commands.log" || true
 }
 
 # ran CMDLINE: how many times the fixture's command log has exactly CMDLINE.
