@@ -102,7 +102,9 @@ ansible_files() {
 
 run_size() {
 	local n=$1 i h ports
-	HOSTS=()
+	HOSTS=() PORT=() ROOT=() SPID=() FIX=() PRISTINE_OF=() PASSTHROUGH=()
+	rm -rf "$T/roots" "$T/pristine" "$T/hosts"
+	: >"$T/known_hosts"
 	fleet_with_work "$n"
 	ports=$(for h in "${HOSTS[@]}"; do echo "${PORT[$h]}"; done)
 	local -a orch_cold orch_warm orch_warm_cpu orch_warm_rss floor ans_cold ans_warm
@@ -144,6 +146,7 @@ run_size() {
 	printf '  %-34s %8.2f  (target <= 1.0)\n' "warm orch / floor" "$(echo "$ow / $fl" | bc -l)"
 	printf '  %-34s %8.2f ms  (target <= 5)\n' "orch CPU per host, warm" "$(echo "$cpu * 1000 / $n" | bc -l)"
 	printf '  %-34s %8.2f ms\n' "orch CPU per host, cold" "$(echo "$cold_cpu * 1000 / $n" | bc -l)"
+	printf '  %-34s %8.2f\n' "load average at the end" "$(cut -d' ' -f1 /proc/loadavg)"
 	printf '  %-34s %8d KiB (cold %d KiB)\n' "orch peak RSS, warm" "$rss" "$cold_rss"
 	if ((${#ans_cold[@]})); then
 		ac=$(median "${ans_cold[@]}") aw=$(median "${ans_warm[@]}")
@@ -156,7 +159,6 @@ run_size() {
 	for pid in "${SSHD_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
 	for pid in "${SSHD_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
 	SSHD_PIDS=()
-	: >"$T/known_hosts"
 }
 
 for n in "${sizes[@]}"; do
