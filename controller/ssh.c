@@ -94,9 +94,16 @@ authenticate(ssh_session s, struct ssh_ctx *ctx, const struct target *t,
 		strcat(tried, "ssh-agent, ");
 	}
 	if (identity != NULL) {
+		const char *home = getenv("HOME");
 		ssh_key key = NULL;
+		char path[4096];
 
-		if (ssh_pki_import_privkey_file(identity, NULL, NULL, NULL, &key) != SSH_OK) {
+		/* Ansible expands ~ in ansible_ssh_private_key_file; so does orch. */
+		if (strncmp(identity, "~/", 2) == 0 && home != NULL)
+			snprintf(path, sizeof(path), "%s/%s", home, identity + 2);
+		else
+			snprintf(path, sizeof(path), "%s", identity);
+		if (ssh_pki_import_privkey_file(path, NULL, NULL, NULL, &key) != SSH_OK) {
 			snprintf(err, errlen, "cannot read identity '%s' (a key with a passphrase must be loaded into ssh-agent)",
 				 identity);
 			return -1;
