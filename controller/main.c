@@ -1,4 +1,5 @@
 /* orch: roll PCIe passthrough out across Proxmox VE nodes. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -215,6 +216,9 @@ main(int argc, char **argv)
 
 	if ((rc = cli_parse(&opts, argc, argv)) != 0)
 		return rc > 0 ? 0 : 1;
+	/* A node that drops its connection must fail that node, not end the
+	 * whole run on a write to its socket. */
+	signal(SIGPIPE, SIG_IGN);
 	/* Both keep process-wide state that must be set up before threads. */
 	json_object_seed(0);
 	if (ssh_init() != SSH_OK) {
