@@ -358,6 +358,7 @@ plan_compile(struct host_plan *out, const struct inventory *inv, size_t i,
 	json_array_append_new(steps, step(ORCH_STEP_FACTS, NULL));
 	if (opts->command == CMD_ROLLBACK) {
 		json_array_append_new(steps, step(ORCH_STEP_ROLLBACK, NULL));
+		json_array_append_new(steps, step(ORCH_STEP_REFRESH, NULL));
 	} else if (opts->command == CMD_APPLY && json_array_size(hp.select) > 0) {
 		json_t *hd = json_pack("{s:s}", "mode", host_mode);
 
