@@ -51,6 +51,7 @@ key=$( (
 ) | sha256sum | cut -c1-12)
 out=$LAB_CACHE/image/$kver-$key
 if [[ -f $out/.done ]]; then
+	touch "$out" # in use: kept by the pruning below
 	echo "$out"
 	exit 0
 fi
@@ -127,5 +128,8 @@ cp -a "$LAB_DIR/node/lab/tool-lib" "$out/tool-lib"
 cp -a "$LAB_DIR/node/usr/sbin" "$out/tools"
 cp -a "$LAB_DIR/node/usr/bin/systemctl" "$out/tools/"
 touch "$out/.done"
+# Images of other lab versions pile up in a long-lived cache: drop those
+# unused for two days (a running lab keeps using its own).
+find "$LAB_CACHE/image" -mindepth 1 -maxdepth 1 -type d ! -path "$out" -mtime +2 -exec rm -rf {} + 2>/dev/null || true
 lab_log "node image: $(du -sh "$out/initrd.img" | cut -f1) initramfs, kernel $kver"
 echo "$out"
