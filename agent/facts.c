@@ -408,15 +408,19 @@ static bool loader_token(const char *t)
 bool cmdline_matches(const char *configured, const char *live)
 {
 	struct strv c = { 0 }, l = { 0 };
-	bool ok = true;
+	bool ok = true, configured_root = false;
 
 	cmdline_split(configured, &c);
 	cmdline_split(live, &l);
+	for (size_t i = 0; i < c.n; i++)
+		configured_root = configured_root || starts_with(c.v[i], "root=");
 	for (size_t i = 0; ok && i < c.n; i++)
 		if (!loader_token(c.v[i]) && !strv_has(&l, c.v[i]))
 			ok = false;
+	/* grub-mkconfig adds root= itself; GRUB's configured line has none */
 	for (size_t i = 0; ok && i < l.n; i++)
-		if (!loader_token(l.v[i]) && !strv_has(&c, l.v[i]))
+		if (!loader_token(l.v[i]) && !(!configured_root && starts_with(l.v[i], "root=")) &&
+		    !strv_has(&c, l.v[i]))
 			ok = false;
 	strv_release(&c);
 	strv_release(&l);

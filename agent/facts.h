@@ -21,7 +21,8 @@ char *configured_cmdline(struct agent *ag, const char *override_path, const char
                          char **why);
 
 /* Whether every token of the configured line is live, and every live token
- * (but what the boot loader adds: BOOT_IMAGE=, initrd=, ro, rw) configured. */
+ * (but what the boot loader adds: BOOT_IMAGE=, initrd=, ro, rw, and root=
+ * when the configuration leaves it to grub-mkconfig) configured. */
 bool cmdline_matches(const char *configured, const char *live);
 
 #endif

@@ -1,5 +1,6 @@
 /* The command-line token editor and the GRUB defaults evaluator. */
 #include "cmdline.h"
+#include "facts.h"
 #include "harness.h"
 
 static char *edit(const char *line, const char *tok)
@@ -96,6 +97,23 @@ static void grub_multiline_double_quotes_span_lines(void)
 	grub_vars_release(&v);
 }
 
+static void live_grub_line_matches_its_configuration(void)
+{
+	/* GRUB adds BOOT_IMAGE=, root= and ro; the configuration has neither */
+	CHECK(cmdline_matches("console=ttyS0 quiet intel_iommu=on",
+	                      "BOOT_IMAGE=/boot/vmlinuz-6.1.0-26-amd64 root=UUID=26a7 ro console=ttyS0 quiet intel_iommu=on"));
+	CHECK(!cmdline_matches("console=ttyS0 quiet intel_iommu=on",
+	                       "BOOT_IMAGE=/boot/vmlinuz-6.1.0-26-amd64 root=UUID=26a7 ro console=ttyS0 quiet"));
+}
+
+static void live_systemd_boot_line_must_carry_its_root(void)
+{
+	CHECK(cmdline_matches("root=ZFS=rpool/ROOT/pve-1 boot=zfs intel_iommu=on",
+	                      "initrd=\\EFI\\proxmox\\initrd.img root=ZFS=rpool/ROOT/pve-1 boot=zfs intel_iommu=on"));
+	CHECK(!cmdline_matches("root=ZFS=rpool/ROOT/pve-1 boot=zfs",
+	                       "initrd=x root=ZFS=rpool/ROOT/pve-2 boot=zfs"));
+}
+
 int main(int argc, char **argv)
 {
 	static const struct test_case tests[] = {
@@ -109,6 +127,8 @@ int main(int argc, char **argv)
 		{ "grub_command_substitution_in_our_variables_is_unevaluable",
 		  grub_command_substitution_in_our_variables_is_unevaluable },
 		{ "grub_multiline_double_quotes_span_lines", grub_multiline_double_quotes_span_lines },
+		{ "live_grub_line_matches_its_configuration", live_grub_line_matches_its_configuration },
+		{ "live_systemd_boot_line_must_carry_its_root", live_systemd_boot_line_must_carry_its_root },
 		{ NULL, NULL },
 	};
 	return harness_main(tests, argc, argv);
