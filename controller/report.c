@@ -342,7 +342,20 @@ report_exit_status(const struct report *r)
 static int
 reboot_pending(const struct host_report *h)
 {
-	return h->state == HOST_DONE && json_is_true(json_object_get(h->summary, "reboot_pending"));
+	size_t j;
+	json_t *line;
+
+	if (h->state != HOST_DONE || !json_is_true(json_object_get(h->summary, "reboot_pending")))
+		return 0;
+	/* a rolling reboot that brought the node back settled it */
+	json_array_foreach(h->results, j, line) {
+		const char *name = json_string_value(json_object_get(line, "name"));
+		const char *status = json_string_value(json_object_get(line, "status"));
+
+		if (name && status && strcmp(name, ORCH_STEP_REBOOT) == 0 && strcmp(status, ORCH_STATUS_CHANGED) == 0)
+			return 0;
+	}
+	return 1;
 }
 
 static const char *
@@ -409,7 +422,7 @@ pending_note(struct report *r)
 	}
 	if (!first)
 		fprintf(r->out, "\n  the change is live after a reboot of these nodes%s%s\n",
-			r->opts->reboot == REBOOT_NEVER ? " (--reboot never)" : " (rolling reboots are not part of this version: reboot them one at a time)",
+			r->opts->reboot == REBOOT_NEVER ? " (--reboot never)" : r->opts->check ? " (--check)" : "",
 			color(r, C_RESET));
 }
 
