@@ -100,6 +100,21 @@ cmd_supervise() {
 	local node=$1 dir=$LAB_RUN/$1 image cmdline rc last boots
 	image=$(lab_image_dir)
 	boots=$(cat "$dir/boots" 2>/dev/null || echo 0)
+	# A lab started by a test ends with it, even when the test is killed
+	# (a ctest timeout) before it can stop the lab.
+	if [[ -n ${ORCH_LAB_OWNER:-} ]]; then
+		(
+			while kill -0 "$ORCH_LAB_OWNER" 2>/dev/null; do sleep 5; done
+			touch "$dir/stop"
+			# Until the supervisor ends (and ends this loop): a boot may
+			# be starting right now.
+			while :; do
+				kill "$(cat "$dir/qemu.pid" 2>/dev/null)" 2>/dev/null
+				sleep 2
+			done
+		) &
+		trap "kill $! 2>/dev/null" EXIT
+	fi
 	while [[ ! -f $dir/stop ]]; do
 		# A node that lost power mid-write is recovered as its next boot would.
 		rc=0
@@ -126,7 +141,8 @@ cmd_supervise() {
 		rm -f "$dir/qemu.pid"
 		# An SSH master into the boot that just ended would only time out.
 		lab_ssh_close "$node"
-		if ((rc != 0)) && [[ ! -f $dir/stop ]]; then
+		[[ -f $dir/stop ]] && break
+		if ((rc != 0)); then
 			echo "qemu exited with status $rc (see $dir/qemu.log)" >"$dir/failed"
 			break
 		fi

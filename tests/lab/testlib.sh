@@ -29,7 +29,7 @@ phase() {
 # t_lab_start: a fresh lab in ORCH_LAB_RUN (ctest gives each test its own),
 # stopped when the test exits.
 t_lab_start() {
-	export ORCH_LAB_RUN=$LAB_RUN
+	export ORCH_LAB_RUN=$LAB_RUN ORCH_LAB_OWNER=$$
 	trap '"$LAB_DIR/lab.sh" stop >/dev/null 2>&1 || true' EXIT
 	"$LAB_DIR/lab.sh" start --fresh "$@"
 }
