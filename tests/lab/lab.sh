@@ -113,6 +113,7 @@ cmd_supervise() {
 				sleep 2
 			done
 		) &
+		# shellcheck disable=SC2064 # the watcher's pid, now
 		trap "kill $! 2>/dev/null" EXIT
 	fi
 	while [[ ! -f $dir/stop ]]; do
