@@ -107,7 +107,7 @@ run_size() {
 	: >"$T/known_hosts"
 	fleet_with_work "$n"
 	ports=$(for h in "${HOSTS[@]}"; do echo "${PORT[$h]}"; done)
-	local -a orch_cold orch_warm orch_warm_cpu orch_warm_rss floor ans_cold ans_warm
+	local -a orch_cold=() orch_warm=() orch_warm_cpu=() orch_warm_rss=() floor=() ans_cold=() ans_warm=()
 
 	for ((i = 0; i < REPEAT; i++)); do
 		reset_roots
