@@ -1,6 +1,7 @@
 #!/bin/bash
 # Times `orch apply` on N loopback hosts (one real sshd each, a fixture root
 # each) against two references doing the same on the same hosts:
+# (`--reboot never`: the rolling reboot is not part of what is compared)
 #   floor    OpenSSH's ssh logging in to every host and running one command,
 #            as many at once as orch's --forks (xargs -P)
 #   ansible  ansible-playbook (ansible-core) doing the same steps as orch's
@@ -111,11 +112,11 @@ run_size() {
 
 	for ((i = 0; i < REPEAT; i++)); do
 		reset_roots
-		measure orch-cold env -u SSH_AUTH_SOCK "$ORCH" apply "$T/inventory.ini" "${KH[@]}" --forks "$FORKS"
+		measure orch-cold env -u SSH_AUTH_SOCK "$ORCH" apply "$T/inventory.ini" "${KH[@]}" --forks "$FORKS" --reboot never
 		grep -q 'unreachable=0 *failed=0' "$T/log.orch-cold" || { tail "$T/log.orch-cold"; fail "cold apply failed"; }
 		orch_cold+=("$WALL")
 		cold_cpu=$CPU cold_rss=$RSS
-		measure orch-warm env -u SSH_AUTH_SOCK "$ORCH" apply "$T/inventory.ini" "${KH[@]}" --forks "$FORKS"
+		measure orch-warm env -u SSH_AUTH_SOCK "$ORCH" apply "$T/inventory.ini" "${KH[@]}" --forks "$FORKS" --reboot never
 		grep -q 'changed=0 *unreachable=0 *failed=0' "$T/log.orch-warm" || { tail "$T/log.orch-warm"; fail "warm apply changed something"; }
 		orch_warm+=("$WALL") orch_warm_cpu+=("$CPU") orch_warm_rss+=("$RSS")
 		measure floor sh -c "echo '$ports' | xargs -P $FORKS -I{} ssh -F none -o BatchMode=yes -i $T/id_ed25519 -o UserKnownHostsFile=$T/known_hosts -p {} root@127.0.0.1 true"
