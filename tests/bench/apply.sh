@@ -1,7 +1,7 @@
 #!/bin/bash
-# Times `orch apply` on N loopback hosts (one real sshd each, a fixture root
-# each) against two references doing the same on the same hosts:
-# (`--reboot never`: the rolling reboot is not part of what is compared)
+# Times `orch apply --reboot never` (the rolling reboot is not what is
+# compared) on N loopback hosts (one real sshd each, a fixture root each)
+# against two references doing the same on the same hosts:
 #   floor    OpenSSH's ssh logging in to every host and running one command,
 #            as many at once as orch's --forks (xargs -P)
 #   ansible  ansible-playbook (ansible-core) doing the same steps as orch's
