@@ -20,7 +20,8 @@ static void walk(const char *top, const char *rel, struct strv *out)
 	struct dirent *e;
 
 	while (d && (e = readdir(d))) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+		/* a temp file of a copy that was killed halfway is not a saved original */
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 || starts_with(e->d_name, ".orch-"))
 			continue;
 		char *sub = xasprintf("%s/%s", rel, e->d_name), *full = xasprintf("%s%s", top, sub);
 		struct stat st;

@@ -25,6 +25,7 @@ packages=(
 	clang                 # fuzzers
 	libclang-rt-14-dev
 	valgrind
+	strace
 	# the QEMU lab
 	busybox-static
 	qemu-system-x86
