@@ -7,14 +7,15 @@
 # shows all failures. Build trees are reused when present (pciutils is fetched
 # once per tree).
 #
-# Environment: ORCH_CTEST_JOBS (default 1) runs that many tests at once;
+# Environment: ORCH_CTEST_JOBS (default: the number of cores) runs that many
+# tests at once (the lab's tests always run alone);
 # ORCH_CI_SKIP_ASAN=1 skips part 3 (for a quick local run, not for CI).
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 exec </dev/null
 
 jobs=$(nproc)
-ctest_jobs=${ORCH_CTEST_JOBS:-1}
+ctest_jobs=${ORCH_CTEST_JOBS:-$jobs}
 failed_parts=()
 passed_total=0
 failed_total=0
