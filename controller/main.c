@@ -16,6 +16,7 @@
 #include "plan.h"
 #include "pool.h"
 #include "push.h"
+#include "clock.h"
 #include "reboot.h"
 #include "report.h"
 #include "run.h"
@@ -36,15 +37,6 @@ struct line_ctx {
 	struct report *report;
 	size_t host;
 };
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void
 on_line(void *ctx, json_t *line)

@@ -1,4 +1,5 @@
 #include "reboot.h"
+#include "clock.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -55,15 +56,6 @@ struct rollout {
 	const size_t *batch;    /* host indexes of this batch */
 	int *failed;            /* per batch entry */
 };
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void
 collect_line(void *ctx, json_t *line)

@@ -1,4 +1,5 @@
 #include "report.h"
+#include "clock.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -17,15 +18,6 @@
 #define C_DIFF_HUNK "\033[0;36m"
 #define C_NOTE "\033[0;35m"
 #define C_RESET "\033[0m"
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 int
 report_init(struct report *r, const struct options *opts, size_t n,

@@ -1,4 +1,5 @@
 #include "run.h"
+#include "clock.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -15,15 +16,6 @@ struct reader {
 	run_line_fn fn;
 	void *ctx;
 };
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* Quotes the start of untrusted output for a message. */
 static void

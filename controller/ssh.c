@@ -1,4 +1,5 @@
 #include "ssh.h"
+#include "clock.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -193,15 +194,6 @@ orch_ssh_close(ssh_session s)
 	if (ssh_is_connected(s))
 		ssh_disconnect(s);
 	ssh_free(s);
-}
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 int
