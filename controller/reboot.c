@@ -225,16 +225,33 @@ wait_for_quorum(struct rollout *ro, size_t i, json_t *lines, double started, cha
 }
 
 
+static int
+is_status(json_t *line, const char *status)
+{
+	const char *s = json_string_value(json_object_get(line, "status"));
+
+	return s != NULL && strcmp(s, status) == 0;
+}
+
+/* Records an agent's result line for host i; returns whether it failed. */
+static int
+report_agent_step(struct rollout *ro, size_t i, json_t *line)
+{
+	report_step(ro->r, i, line);
+	return is_status(line, ORCH_STATUS_FAILED);
+}
+
 /* One node: reboot, wait, verify. Sets ro->failed[b] when it did not end well. */
 static void
 reboot_host(void *vro, size_t b)
 {
 	struct rollout *ro = vro;
 	size_t i = ro->batch[b];
-	json_t *lines = NULL, *steps, *res, *verify;
-	char err[1024], why[1400];
-	const char *old_boot;
+	json_t *lines = NULL, *steps, *res;
+	char err[1024], why[1400], *old_boot = NULL;
+	const char *boot;
 	double started = now();
+	int failed = 0;
 
 	steps = json_array();
 	if (ro->opts->maintenance)
@@ -246,64 +263,66 @@ reboot_host(void *vro, size_t b)
 		report_step_status(ro->r, i, ORCH_STEP_REBOOT, ORCH_STATUS_FAILED, "cannot start the reboot: %s", err);
 		goto failed;
 	}
-	res = find_step(lines, ORCH_STEP_MAINTENANCE);
-	if (res != NULL)
-		report_step(ro->r, i, res);
+	if ((res = find_step(lines, ORCH_STEP_MAINTENANCE)) != NULL)
+		report_agent_step(ro, i, res);
 	res = find_step(lines, ORCH_STEP_REBOOT);
-	old_boot = json_string_value(json_object_get(last_summary(lines), "boot_id"));
-	if (res == NULL || strcmp(json_string_value(json_object_get(res, "status")), ORCH_STATUS_CHANGED) != 0 ||
-	    old_boot == NULL) {
+	boot = json_string_value(json_object_get(last_summary(lines), "boot_id"));
+	if (res == NULL || !is_status(res, ORCH_STATUS_CHANGED) || boot == NULL) {
 		if (res != NULL)
-			report_step(ro->r, i, res);
+			report_agent_step(ro, i, res);
 		else
-			report_step_status(ro->r, i, ORCH_STEP_REBOOT, ORCH_STATUS_FAILED, "the agent did not start the reboot");
+			report_step_status(ro->r, i, ORCH_STEP_REBOOT, ORCH_STATUS_FAILED,
+					   "the agent did not start the reboot");
 		goto failed;
 	}
-	old_boot = strdup(old_boot);
+	old_boot = strdup(boot);
 	json_decref(lines);
-	lines = wait_for_new_boot(ro, i, old_boot, started, why, sizeof(why));
+	lines = old_boot ? wait_for_new_boot(ro, i, old_boot, started, why, sizeof(why)) : NULL;
 	if (lines == NULL) {
-		report_step_status(ro->r, i, ORCH_STEP_REBOOT, ORCH_STATUS_FAILED, "%s", why);
-		free((char *)old_boot);
+		report_step_status(ro->r, i, ORCH_STEP_REBOOT, ORCH_STATUS_FAILED, "%s",
+				   old_boot ? why : "out of memory");
 		goto failed;
 	}
-	report_step_status(ro->r, i, ORCH_STEP_REBOOT, ORCH_STATUS_CHANGED, "back after %.0f s, boot_id %.8s… -> %.8s…",
-	       now() - started, old_boot,
-	       json_string_value(json_object_get(last_summary(lines), "boot_id")));
-	free((char *)old_boot);
+	report_step_status(ro->r, i, ORCH_STEP_REBOOT, ORCH_STATUS_CHANGED,
+			   "back after %.0f s, boot_id %.8s… -> %.8s…", now() - started, old_boot,
+			   json_string_value(json_object_get(last_summary(lines), "boot_id")));
 
-	verify = find_step(lines, ORCH_STEP_VERIFY);
-	if (verify != NULL) {
-		report_step(ro->r, i, verify);
+	if ((res = find_step(lines, ORCH_STEP_VERIFY)) != NULL) {
+		failed |= report_agent_step(ro, i, res);
 	} else if (json_is_true(json_object_get(last_summary(lines), "reboot_pending"))) {
 		report_step_status(ro->r, i, ORCH_STEP_VERIFY, ORCH_STATUS_FAILED,
-		       "the fresh boot still differs from the configured state (was the boot configuration refreshed?)");
+				   "the fresh boot still differs from the configured state (was the boot "
+				   "configuration refreshed?)");
+		failed = 1;
 	} else {
 		report_step_status(ro->r, i, ORCH_STEP_VERIFY, ORCH_STATUS_OK, "the fresh boot runs the configured state");
 	}
-	if (wait_for_quorum(ro, i, lines, started, why, sizeof(why)) != 0)
+	if (wait_for_quorum(ro, i, lines, started, why, sizeof(why)) != 0) {
 		report_step_status(ro->r, i, "quorum", ORCH_STATUS_FAILED, "%s", why);
+		failed = 1;
+	}
 	if (ro->opts->maintenance) {
 		json_t *more = NULL;
 
 		err[0] = '\0';
 		run_steps(ro, i, json_pack("[{s:s, s:{s:b}}]", "name", ORCH_STEP_MAINTENANCE, "args", "enable", 0),
 			  &more, err, sizeof(err));
-		res = find_step(more, ORCH_STEP_MAINTENANCE);
-		if (res != NULL)
-			report_step(ro->r, i, res);
-		else
-			report_step_status(ro->r, i, ORCH_STEP_MAINTENANCE, ORCH_STATUS_FAILED, "cannot leave maintenance mode: %s",
-			       err);
+		if ((res = find_step(more, ORCH_STEP_MAINTENANCE)) != NULL) {
+			failed |= report_agent_step(ro, i, res);
+		} else {
+			report_step_status(ro->r, i, ORCH_STEP_MAINTENANCE, ORCH_STATUS_FAILED,
+					   "cannot leave maintenance mode: %s", err);
+			failed = 1;
+		}
 		json_decref(more);
 	}
-	if (ro->r->hosts[i].state == HOST_FAILED)
-		goto failed;
-	json_decref(lines);
-	return;
+	if (!failed)
+		goto out;
 failed:
-	json_decref(lines);
 	ro->failed[b] = 1;
+out:
+	json_decref(lines);
+	free(old_boot);
 }
 
 int
