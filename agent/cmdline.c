@@ -198,6 +198,27 @@ static void expand(struct evalctx *c, const char **sp, struct sb *out)
 	*sp = s;
 }
 
+/* A $-expansion or a `command` at *sp, quoted or not: expands it (a
+ * command substitution marks the value unevaluable) and returns true, or
+ * returns false for any other character. */
+static bool substitute(struct evalctx *c, const char **sp, struct sb *out)
+{
+	const char *s = *sp;
+
+	if (*s == '$') {
+		s++;
+		expand(c, &s, out);
+	} else if (*s == '`') {
+		c->bad = true;
+		const char *e = strchr(s + 1, '`');
+		s = e ? e + 1 : s + strlen(s);
+	} else {
+		return false;
+	}
+	*sp = s;
+	return true;
+}
+
 /* Reads one shell word at *sp into out; stops at unquoted blank, newline, ';' or '#'. */
 static void read_word(struct evalctx *c, const char **sp, struct sb *out)
 {
@@ -217,14 +238,7 @@ static void read_word(struct evalctx *c, const char **sp, struct sb *out)
 					if (s[1] != '\n')
 						sb_add(out, s + 1, 1);
 					s += 2;
-				} else if (*s == '$') {
-					s++;
-					expand(c, &s, out);
-				} else if (*s == '`') {
-					c->bad = true;
-					const char *e = strchr(s + 1, '`');
-					s = e ? e + 1 : s + strlen(s);
-				} else {
+				} else if (!substitute(c, &s, out)) {
 					sb_add(out, s++, 1);
 				}
 			}
@@ -234,14 +248,7 @@ static void read_word(struct evalctx *c, const char **sp, struct sb *out)
 			if (s[1] != '\n')
 				sb_add(out, s + 1, 1);
 			s += 2;
-		} else if (*s == '$') {
-			s++;
-			expand(c, &s, out);
-		} else if (*s == '`') {
-			c->bad = true;
-			const char *e = strchr(s + 1, '`');
-			s = e ? e + 1 : s + strlen(s);
-		} else {
+		} else if (!substitute(c, &s, out)) {
 			sb_add(out, s++, 1);
 		}
 	}

@@ -488,30 +488,45 @@ find_result(const struct host_report *h, const char *step)
 	return NULL;
 }
 
+/* A host's testcases by outcome: one per planned step; no result is an error. */
+struct junit_counts {
+	int tests, failures, errors, skipped;
+};
+
+static void
+junit_count(const struct host_report *h, struct junit_counts *out)
+{
+	size_t j;
+	json_t *s;
+
+	*out = (struct junit_counts){0};
+	json_array_foreach(h->steps, j, s) {
+		json_t *res = find_result(h, json_string_value(s));
+		const char *st = json_string_value(json_object_get(res, "status"));
+
+		out->tests++;
+		if (res == NULL)
+			out->errors++;
+		else if (st && strcmp(st, ORCH_STATUS_FAILED) == 0)
+			out->failures++;
+		else if (st && strcmp(st, ORCH_STATUS_SKIPPED) == 0)
+			out->skipped++;
+	}
+}
+
 static int
 write_junit(struct report *r, const char *path)
 {
 	char tmp[4096];
 	FILE *f;
-	int tests = 0, failures = 0, errors = 0, skipped = 0;
+	struct junit_counts all = {0}, c;
 
 	for (size_t i = 0; i < r->n; i++) {
-		const struct host_report *h = &r->hosts[i];
-		size_t j;
-		json_t *s;
-
-		json_array_foreach(h->steps, j, s) {
-			json_t *res = find_result(h, json_string_value(s));
-			const char *st = json_string_value(json_object_get(res, "status"));
-
-			tests++;
-			if (res == NULL)
-				errors++;
-			else if (st && strcmp(st, ORCH_STATUS_FAILED) == 0)
-				failures++;
-			else if (st && strcmp(st, ORCH_STATUS_SKIPPED) == 0)
-				skipped++;
-		}
+		junit_count(&r->hosts[i], &c);
+		all.tests += c.tests;
+		all.failures += c.failures;
+		all.errors += c.errors;
+		all.skipped += c.skipped;
 	}
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	if ((f = fopen(tmp, "w")) == NULL) {
@@ -521,26 +536,17 @@ write_junit(struct report *r, const char *path)
 	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
 	fprintf(f, "<testsuites name=\"orch %s\" tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"%d\" time=\"%.3f\">\n",
 		r->opts->command == CMD_ROLLBACK ? "rollback" : r->opts->command == CMD_FACTS ? "facts" : "apply",
-		tests, failures, errors, skipped, now() - r->started);
+		all.tests, all.failures, all.errors, all.skipped, now() - r->started);
 	for (size_t i = 0; i < r->n; i++) {
 		const struct host_report *h = &r->hosts[i];
-		int t = 0, fl = 0, er = 0, sk = 0;
 		size_t j;
 		json_t *s;
 
-		json_array_foreach(h->steps, j, s) {
-			json_t *res = find_result(h, json_string_value(s));
-			const char *st = json_string_value(json_object_get(res, "status"));
-
-			t++;
-			er += res == NULL;
-			fl += st && strcmp(st, ORCH_STATUS_FAILED) == 0;
-			sk += st && strcmp(st, ORCH_STATUS_SKIPPED) == 0;
-		}
+		junit_count(h, &c);
 		fputs("  <testsuite name=\"", f);
 		xml_escape(f, h->name);
 		fprintf(f, "\" tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"%d\" time=\"%.3f\">\n",
-			t, fl, er, sk, h->seconds);
+			c.tests, c.failures, c.errors, c.skipped, h->seconds);
 		json_array_foreach(h->steps, j, s) {
 			const char *step = json_string_value(s);
 			json_t *res = find_result(h, step);
