@@ -7,12 +7,7 @@
 #include <jansson.h>
 #include <libssh/libssh.h>
 
-#define RUN_MAX_LINE (1024 * 1024)
-#define RUN_MAX_TOTAL (16 * 1024 * 1024)
-
-/* Called with each line of the agent (a JSON object with a "type"), in order;
- * the callee takes no reference it does not json_incref itself. */
-typedef void (*run_line_fn)(void *ctx, json_t *line);
+#include "agent_output.h"
 
 /* Runs cmd on s, writes plan to its stdin and hands every line to fn. Returns
  * 0 when the agent answered with a summary (its exit status in *status), or -1
