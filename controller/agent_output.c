@@ -47,7 +47,8 @@ take_line(struct agent_output *r, const char *line, size_t n, char *err, size_t 
 	if (strcmp(type, "error") == 0) {
 		const char *msg = json_string_value(json_object_get(obj, "msg"));
 
-		snprintf(r->refused, sizeof(r->refused), "%s", msg ? msg : "(no message)");
+		/* never empty: an empty refusal would read as no refusal */
+		snprintf(r->refused, sizeof(r->refused), "%s", msg && *msg ? msg : "(no message)");
 	} else if (strcmp(type, "summary") == 0) {
 		r->summary = 1;
 	} else if (strcmp(type, "result") != 0) {
