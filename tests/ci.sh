@@ -2,14 +2,17 @@
 # Builds everything and runs every test, as CI does:
 #   1. tests/deps.sh installs what is missing;
 #   2. build/       RelWithDebInfo, all tests (the QEMU lab included);
-#   3. build-asan/  ASan + UBSan, all tests but the lab (label `lab`).
+#   3. build-asan/  ASan + UBSan, all tests but the lab (label `lab`);
+#   4. build-fuzz/  clang with libFuzzer: the fuzz targets only, each
+#                   replayed over its corpus and fuzzed briefly (label `fuzz`).
 # Exits non-zero when any part fails; every part runs regardless, so one run
 # shows all failures. Build trees are reused when present (pciutils is fetched
 # once per tree).
 #
 # Environment: ORCH_CTEST_JOBS (default: the number of cores) runs that many
 # tests at once (the lab's tests always run alone);
-# ORCH_CI_SKIP_ASAN=1 skips part 3 (for a quick local run, not for CI).
+# ORCH_CI_SKIP_ASAN=1 skips part 3 (for a quick local run, not for CI);
+# ORCH_FUZZ_SECONDS (default 15) is how long part 4 fuzzes each target.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 exec </dev/null
@@ -69,6 +72,16 @@ if [[ ${ORCH_CI_SKIP_ASAN:-0} != 1 ]]; then
 	if part "build (build-asan/)" build_tree build-asan -DCMAKE_BUILD_TYPE=Debug -DORCH_SANITIZE=ON; then
 		part "tests (build-asan/)" run_ctest build-asan -LE lab
 	fi
+fi
+
+# Only the fuzz targets: the rest of the tree is built and tested above.
+build_fuzz_tree() {
+	CC=clang cmake -S . -B build-fuzz -DORCH_TESTS=ON -DORCH_FUZZ=ON \
+		-DORCH_FUZZ_SECONDS="${ORCH_FUZZ_SECONDS:-15}" &&
+		cmake --build build-fuzz -j "$jobs" --target orch_fuzz
+}
+if part "build (build-fuzz/)" build_fuzz_tree; then
+	part "tests (build-fuzz/)" run_ctest build-fuzz -L fuzz
 fi
 
 if ((${#failed_parts[@]})); then
