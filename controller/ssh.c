@@ -1,10 +1,13 @@
 #include "ssh.h"
 #include "clock.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include <sys/socket.h>
 
 const char *
 orch_ssh_become_prefix(const struct target *t)
@@ -129,6 +132,38 @@ authenticate(ssh_session s, struct ssh_ctx *ctx, const struct target *t,
 	return -1;
 }
 
+/* libssh says "Timeout connecting" whether the TCP handshake or the SSH one
+ * stalled: a node that took the connection and then said nothing, or only
+ * its banner, is named as such. */
+static void
+connect_failure(ssh_session s, const char *where, long timeout, char *err, size_t errlen)
+{
+	const char *banner = ssh_get_serverbanner(s), *why = ssh_get_error(s);
+	int timed_out = strncmp(why, "Timeout", 7) == 0;
+	struct sockaddr_storage peer;
+	socklen_t plen = sizeof(peer);
+	socket_t fd = ssh_get_fd(s);
+	char ex[80];
+	size_t i;
+
+	if (banner != NULL) {
+		for (i = 0; banner[i] != '\0' && i + 1 < sizeof(ex); i++)
+			ex[i] = isprint((unsigned char)banner[i]) ? banner[i] : '?';
+		ex[i] = '\0';
+		if (timed_out)
+			snprintf(err, errlen, "cannot connect to '%s': the server sent the banner '%s' and then nothing within %ld s",
+				 where, ex, timeout);
+		else
+			snprintf(err, errlen, "cannot connect to '%s': the server sent the banner '%s', then: %s",
+				 where, ex, why);
+	} else if (timed_out && fd != SSH_INVALID_SOCKET &&
+		   getpeername(fd, (struct sockaddr *)&peer, &plen) == 0)
+		snprintf(err, errlen, "cannot connect to '%s': the server took the connection but sent no SSH banner within %ld s",
+			 where, timeout);
+	else
+		snprintf(err, errlen, "cannot connect to '%s': %s", where, why);
+}
+
 int
 orch_ssh_connect(ssh_session *out, struct ssh_ctx *ctx, const struct target *t,
 		 struct ssh_notes *notes, char *err, size_t errlen)
@@ -170,7 +205,7 @@ orch_ssh_connect(ssh_session *out, struct ssh_ctx *ctx, const struct target *t,
 	snprintf(where, sizeof(where), "%s@%s:%u", user ? user : "?", host ? host : t->address, port);
 
 	if (ssh_connect(s) != SSH_OK) {
-		snprintf(err, errlen, "cannot connect to '%s': %s", where, ssh_get_error(s));
+		connect_failure(s, where, timeout, err, errlen);
 		goto out;
 	}
 	if (check_host_key(s, ctx, where, notes, err, errlen) != 0 ||
