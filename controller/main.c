@@ -54,22 +54,20 @@ run_host(void *vjob, size_t i)
 	struct line_ctx lc = {job->report, i};
 	struct ssh_notes notes;
 	ssh_session s = NULL;
-	char err[1024], path[1280], cmd[1400];
+	char err[1024];
 	double started = now();
 	int sent = 0, status = -1;
+	struct agent_run_opts run = {
+		.plan = job->plan_text[i], .timeout = job->opts->timeout,
+		.run_timeout = job->opts->run_timeout, .fn = on_line, .ctx = &lc,
+		.status = &status, .sent = &sent,
+	};
 
 	if (orch_ssh_connect(&s, job->ssh, t, &notes, err, sizeof(err)) != 0) {
 		report_unreachable(job->report, i, err);
 		goto out;
 	}
-	if (push_agent(s, job->agent, t, job->opts->timeout, path, sizeof(path), &sent, err, sizeof(err)) != 0) {
-		report_failed(job->report, i, err);
-		goto out;
-	}
-	/* A fixed string: the agent's path is a checked root and hex. */
-	snprintf(cmd, sizeof(cmd), "%s%s", orch_ssh_become_prefix(t), path);
-	if (run_agent(s, cmd, job->plan_text[i], job->opts->run_timeout, on_line, &lc, &status,
-		      err, sizeof(err)) != 0)
+	if (agent_run(s, job->agent, t, &run, err, sizeof(err)) != 0)
 		report_failed(job->report, i, err);
 out:
 	report_done(job->report, i, now() - started, sent, notes.recorded_key, notes.fingerprint);

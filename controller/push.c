@@ -14,6 +14,7 @@
 #include <openssl/evp.h>
 
 #include "agent/protocol.h"
+#include "run.h"
 #include "ssh.h"
 
 #define PUSH_CHUNK (64 * 1024)
@@ -212,6 +213,45 @@ exec_ok(ssh_session s, const char *cmd, int timeout_s, char *err, size_t errlen)
 	return 0;
 }
 
+void
+agent_remote_path(const struct agent_blob *blob, const struct target *t, char *path, size_t pathlen)
+{
+	const char *root = t->root && strcmp(t->root, "/") != 0 ? t->root : "";
+
+	/* root passed plan_safe_path(): it may stand unquoted in a command. */
+	snprintf(path, pathlen, "%s%s/orch-agent-%s", root, ORCH_BIN_DIR, blob->sha256);
+}
+
+int
+agent_run(ssh_session s, const struct agent_blob *blob, const struct target *t,
+	  const struct agent_run_opts *o, char *err, size_t errlen)
+{
+	char path[1280], cmd[1400];
+	int rc;
+
+	*o->sent = 0;
+	/* With become the login user cannot see into the agent's root-only
+	 * directory; push_agent asks sudo whether it is there. */
+	if (t->become && push_agent(s, blob, t, o->timeout, path, sizeof(path), o->sent, err, errlen) != 0)
+		return -1;
+	agent_remote_path(blob, t, path, sizeof(path));
+	/* A fixed string: the agent's path is a checked root and hex. */
+	snprintf(cmd, sizeof(cmd), "%s%s", orch_ssh_become_prefix(t), path);
+	rc = run_agent(s, cmd, o->plan, o->run_timeout, o->fn, o->ctx, o->status, err, errlen);
+	if (rc != RUN_AGENT_ABSENT)
+		return rc;
+	/* The node has no agent of this build: send it, then ask again. */
+	if (push_agent(s, blob, t, o->timeout, path, sizeof(path), o->sent, err, errlen) != 0)
+		return -1;
+	rc = run_agent(s, cmd, o->plan, o->run_timeout, o->fn, o->ctx, o->status, err, errlen);
+	if (rc == RUN_AGENT_ABSENT) {
+		snprintf(err, errlen, "the node's shell does not find the agent at '%s' (exit status 127) though it was %s",
+			 path, *o->sent ? "just uploaded" : "there");
+		return -1;
+	}
+	return rc;
+}
+
 int
 push_agent(ssh_session s, const struct agent_blob *blob, const struct target *t,
 	   int timeout_s, char *path, size_t pathlen, int *sent, char *err, size_t errlen)
@@ -224,9 +264,8 @@ push_agent(ssh_session s, const struct agent_blob *blob, const struct target *t,
 	int rc = -1;
 
 	*sent = 0;
-	/* root passed plan_safe_path(): it may stand unquoted in a command. */
 	snprintf(bindir, sizeof(bindir), "%s%s", root, ORCH_BIN_DIR);
-	snprintf(path, pathlen, "%s/orch-agent-%s", bindir, blob->sha256);
+	agent_remote_path(blob, t, path, pathlen);
 	if (random_hex(rnd, 8) != 0) {
 		snprintf(err, errlen, "cannot get random bytes");
 		goto out;

@@ -8,6 +8,7 @@
 #include <libssh/libssh.h>
 
 #include "plan.h"
+#include "run.h"
 
 /* The agent binary, read once before the workers start. */
 struct agent_blob {
@@ -27,6 +28,27 @@ int agent_blob_load(struct agent_blob *out, const char *path, char *err, size_t 
 
 /* Frees what agent_blob_load allocated. */
 void agent_blob_release(struct agent_blob *blob);
+
+/* Where the agent of blob lives on t: <root>/var/lib/orch/bin/orch-agent-<sha256>. */
+void agent_remote_path(const struct agent_blob *blob, const struct target *t, char *path, size_t pathlen);
+
+/* What agent_run runs and where its answers go (see run_agent). */
+struct agent_run_opts {
+	const char *plan;
+	int timeout;            /* seconds for each SSH operation of the push */
+	int run_timeout;        /* seconds the agent may run */
+	run_line_fn fn;
+	void *ctx;
+	int *status;            /* the agent's exit status */
+	int *sent;              /* set when the agent was uploaded now */
+};
+
+/* Runs the agent on the node behind s with o->plan. A warm node takes one
+ * command; a node without this agent (its shell answers 127, not found) is
+ * sent it first and asked again. Returns as run_agent (never
+ * RUN_AGENT_ABSENT). */
+int agent_run(ssh_session s, const struct agent_blob *blob, const struct target *t,
+	      const struct agent_run_opts *o, char *err, size_t errlen);
 
 /* Makes sure the node behind s has the agent. Returns 0 with its remote path
  * in path and *sent telling whether it was uploaded now, or -1 with err. */

@@ -85,8 +85,12 @@ run_steps(struct rollout *ro, size_t i, json_t *steps, json_t **lines, char *err
 	const struct target *t = &ro->plans[i].target;
 	struct ssh_notes notes;
 	ssh_session s = NULL;
-	char path[1280], cmd[1400], *text = plan_text(&ro->plans[i], steps);
+	char *text = plan_text(&ro->plans[i], steps);
 	int sent = 0, status = -1, ret = -1;
+	struct agent_run_opts run = {
+		.plan = text, .timeout = ro->opts->timeout, .run_timeout = ro->opts->run_timeout,
+		.fn = collect_line, .status = &status, .sent = &sent,
+	};
 
 	*lines = json_array();
 	if (text == NULL) {
@@ -95,10 +99,8 @@ run_steps(struct rollout *ro, size_t i, json_t *steps, json_t **lines, char *err
 	}
 	if (orch_ssh_connect(&s, ro->ssh, t, &notes, err, errlen) != 0)
 		goto out;
-	if (push_agent(s, ro->agent, t, ro->opts->timeout, path, sizeof(path), &sent, err, errlen) != 0)
-		goto out;
-	snprintf(cmd, sizeof(cmd), "%s%s", orch_ssh_become_prefix(t), path);
-	ret = run_agent(s, cmd, text, ro->opts->run_timeout, collect_line, *lines, &status, err, errlen);
+	run.ctx = *lines;
+	ret = agent_run(s, ro->agent, t, &run, err, errlen);
 out:
 	orch_ssh_close(s);
 	free(text);

@@ -13,7 +13,7 @@ run_agent(ssh_session s, const char *cmd, const char *plan, int timeout_s,
 	struct agent_output r = {.fn = fn, .ctx = ctx};
 	ssh_channel ch = NULL;
 	double deadline = now() + timeout_s;
-	char buf[65536], errtext[512] = "";
+	char buf[65536], errtext[512] = "", write_err[512] = "";
 	size_t errused = 0, planlen = strlen(plan);
 	int rc = -1;
 
@@ -22,11 +22,11 @@ run_agent(ssh_session s, const char *cmd, const char *plan, int timeout_s,
 		snprintf(err, errlen, "cannot run the agent: %s", ssh_get_error(s));
 		goto out;
 	}
+	/* A shell that found no agent may have closed the channel already: what
+	 * it answered decides below whether a failed write matters. */
 	if (ssh_channel_write(ch, plan, (uint32_t)planlen) != (int)planlen ||
-	    ssh_channel_send_eof(ch) != SSH_OK) {
-		snprintf(err, errlen, "cannot send the plan to the agent: %s", ssh_get_error(s));
-		goto out;
-	}
+	    ssh_channel_send_eof(ch) != SSH_OK)
+		snprintf(write_err, sizeof(write_err), "cannot send the plan to the agent: %s", ssh_get_error(s));
 	for (;;) {
 		double left = deadline - now();
 		int n, e;
@@ -51,9 +51,17 @@ run_agent(ssh_session s, const char *cmd, const char *plan, int timeout_s,
 		if (n == 0 && ssh_channel_is_eof(ch))
 			break;
 	}
+	*status = ssh_channel_get_exit_status(ch);
+	if (*status == 127 && r.total == 0) {
+		rc = RUN_AGENT_ABSENT;
+		goto out;
+	}
+	if (write_err[0] != '\0') {
+		snprintf(err, errlen, "%s", write_err);
+		goto out;
+	}
 	if (agent_output_finish(&r, err, errlen) != 0)
 		goto out;
-	*status = ssh_channel_get_exit_status(ch);
 	if (r.refused[0] != '\0') {
 		snprintf(err, errlen, "the agent refused the plan: %s", r.refused);
 		goto out;
