@@ -1,0 +1,100 @@
+# Shared by the tests of a node that lies or dies (sourced after lib.sh):
+# node01 of a fleet misbehaves, the other nodes are healthy and must be
+# applied all the same, and orch must give node01 up within its timeout
+# and with bounded memory whatever node01 sends.
+#
+# The agent pushed to every node is a stand-in: on node01 it runs $T/bad.sh
+# (the plan in $PLAN), rewritten by each case; elsewhere the real agent.
+# Being one file, it is pushed once and stays content-addressed in place.
+
+cat >"$T/agent" <<SH
+#!/bin/bash
+plan=\$(cat)
+case \$plan in *'"host":"node01"'*) export PLAN=\$plan; exec /bin/bash "$T/bad.sh" ;; esac
+printf '%s' "\$plan" | exec "$ORCH_AGENT"
+SH
+chmod 0755 "$T/agent"
+
+# A case may leave node processes stopped (their pids in $T/frozen).
+bad_node_cleanup() {
+	local pid
+	if [[ -f $T/frozen ]]; then
+		for pid in $(cat "$T/frozen"); do
+			kill -KILL "$pid" 2>/dev/null || true
+		done
+	fi
+	fleet_cleanup
+}
+trap bad_node_cleanup EXIT
+
+# bad_node SCRIPT: what node01's agent does from now on.
+bad_node() {
+	printf '%s\n' "$1" >"$T/bad.sh"
+}
+
+# healthy_roots: every node but node01 back to its untouched fixture, so
+# that the next apply has changes to make there. Only what an apply writes
+# is copied back: the rest of a root is thousands of sysfs files.
+healthy_roots() {
+	local h d
+	for h in "${HOSTS[@]}"; do
+		[[ $h == node01 ]] && continue
+		for d in etc boot var; do
+			rm -rf "${ROOT[$h]:?}/$d"
+			[[ ! -e ${PRISTINE_OF[$h]}/$d ]] || cp -a "${PRISTINE_OF[$h]}/$d" "${ROOT[$h]}/$d"
+		done
+	done
+}
+
+# orch_measured ARGS...: like orch (the stand-in agent, the test's
+# known_hosts), timed and under /usr/bin/time; sets RC, SECS and RSS_KIB
+# (peak resident set of orch).
+orch_measured() {
+	local start=$SECONDS
+	set +e
+	env -u SSH_AUTH_SOCK NO_COLOR=1 ORCH_AGENT="$T/agent" \
+		/usr/bin/time -f %M -o "$T/rss" "$ORCH" "$@" "${KH[@]}" >"$T/out" 2>&1
+	RC=$?
+	set -e
+	SECS=$((SECONDS - start))
+	RSS_KIB=$(tail -n1 "$T/rss")
+	[[ $RSS_KIB =~ ^[0-9]+$ ]] || fail "no peak RSS from /usr/bin/time: $(cat "$T/rss")"
+}
+
+# A baseline: the peak RSS of orch applying the healthy fleet. A bad node
+# may cost one line buffer and the SSH buffers on top of it, not what it sends.
+RSS_SLACK_KIB=$((48 * 1024))
+measure_baseline() {
+	bad_node "printf '%s' \"\$PLAN\" | exec \"$ORCH_AGENT\""
+	healthy_roots
+	orch_measured apply "$T/inventory.ini"
+	expect_rc 0
+	BASE_RSS_KIB=$RSS_KIB
+	echo "baseline: peak RSS $((BASE_RSS_KIB / 1024)) MiB"
+}
+
+# expect_bad_node CASE EXIT-STATUS MESSAGE-ERE MAX-SECONDS: node01 failed
+# (or was unreachable) alone, with MESSAGE, within MAX-SECONDS, and orch's
+# peak RSS stayed within the slack of the baseline (and below 100 MiB in a
+# build without sanitizers); the other nodes were applied.
+expect_bad_node() {
+	local name=$1 rc=$2 msg=$3 max=$4 h state=failed
+	((rc == 4)) && state=unreachable
+	[[ $RC == "$rc" ]] || fail "$name: expected exit status $rc, got $RC"
+	grep -Eq "^fatal: \[node01\]: (FAILED|UNREACHABLE)! => $msg" "$T/out" ||
+		fail "$name: no clear message for node01 (wanted /$msg/)"
+	[[ $(recap node01 "$state") == 1 ]] || fail "$name: node01 is not $state in the recap"
+	((SECS <= max)) || fail "$name: the run took $SECS s (at most $max s)"
+	((RSS_KIB <= BASE_RSS_KIB + RSS_SLACK_KIB)) ||
+		fail "$name: peak RSS $RSS_KIB KiB, baseline $BASE_RSS_KIB KiB"
+	if ! ldd "$ORCH" | grep -q libasan; then
+		((RSS_KIB < 100 * 1024)) || fail "$name: peak RSS $RSS_KIB KiB"
+	fi
+	for h in "${HOSTS[@]}"; do
+		[[ $h == node01 ]] && continue
+		[[ $(recap "$h" failed) == 0 && $(recap "$h" unreachable) == 0 ]] || fail "$name: $h was not applied"
+		[[ $(recap "$h" changed) -gt 0 ]] || fail "$name: $h changed nothing"
+		! diff -rq "${PRISTINE_OF[$h]}/etc" "${ROOT[$h]}/etc" >/dev/null || fail "$name: $h's /etc did not change"
+	done
+	echo "ok: $name: $(grep -m1 '^fatal: \[node01\]' "$T/out" | cut -d'>' -f2-) ($SECS s, peak RSS $((RSS_KIB / 1024)) MiB)"
+}
