@@ -59,6 +59,35 @@ has_control(const char *s)
 	return 0;
 }
 
+/* Writes s[0..n) into out for a message: control characters as \n, \t or
+ * \xNN, so that no value breaks the message's line or reaches the terminal
+ * as an escape sequence; at most 200 bytes of it, then "...". */
+static const char *
+show_value(char *out, size_t outlen, const char *s, size_t n)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < n && o + 8 < outlen; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (i == 200) {
+			memcpy(out + o, "...", 3);
+			o += 3;
+			break;
+		}
+		if (c == '\n')
+			o += (size_t)snprintf(out + o, outlen - o, "\\n");
+		else if (c == '\t')
+			o += (size_t)snprintf(out + o, outlen - o, "\\t");
+		else if (iscntrl(c))
+			o += (size_t)snprintf(out + o, outlen - o, "\\x%02x", c);
+		else
+			out[o++] = (char)c;
+	}
+	out[o] = '\0';
+	return out;
+}
+
 /* A host name or address libssh is given: no option-like or empty value,
  * nothing that is not part of a DNS name or an IP address. */
 static int
@@ -157,11 +186,7 @@ struct list_ctx {
 static void
 set_bad(struct list_ctx *lc, const char *item, size_t n)
 {
-	if (n >= sizeof(lc->badbuf))
-		n = sizeof(lc->badbuf) - 1;
-	memcpy(lc->badbuf, item, n);
-	lc->badbuf[n] = '\0';
-	lc->bad = lc->badbuf;
+	lc->bad = show_value(lc->badbuf, sizeof(lc->badbuf), item, n);
 }
 
 static int
@@ -223,7 +248,9 @@ pick_word(const char *value, const char *const *words, int yes_no)
 
 #define BAD(var, value, why) \
 	do { \
-		snprintf(err, errlen, "host '%s': variable '%s': '%s' %s", name, var, value, why); \
+		char shown_[256]; \
+		snprintf(err, errlen, "host '%s': variable '%s': '%s' %s", name, var, \
+			 show_value(shown_, sizeof(shown_), value, strlen(value)), why); \
 		goto out; \
 	} while (0)
 
@@ -255,7 +282,10 @@ plan_compile(struct host_plan *out, const struct inventory *inv, size_t i,
 
 	hp.target.name = name;
 	if (has_control(name) || name[0] == '\0') {
-		snprintf(err, errlen, "host '%s': the name has control characters", name);
+		char shown[256];
+
+		snprintf(err, errlen, "host '%s': the name has control characters",
+			 show_value(shown, sizeof(shown), name, strlen(name)));
 		goto out;
 	}
 	hp.select = json_array();
@@ -296,7 +326,7 @@ plan_compile(struct host_plan *out, const struct inventory *inv, size_t i,
 		BAD("ansible_become", v, "is not a boolean");
 	if ((v = inventory_host_var(inv, i, "orch_root")) != NULL) {
 		if (!plan_safe_path(v))
-			BAD("orch_root", v, "is not an absolute path of letters, digits and /._+,@:-");
+			BAD("orch_root", v, "is not an absolute path of letters, digits and /._+,@:- without '..'");
 		hp.target.root = v;
 	}
 
