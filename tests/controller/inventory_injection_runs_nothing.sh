@@ -159,6 +159,9 @@ declare -A expect=()
 		expect[$h]="unreachable:cannot read identity '$v'"
 		k=$((k + 1))
 	done
+	# A key path that climbs out and back in is the key.
+	echo "k.. ansible_host=127.0.0.1 ansible_ssh_private_key_file=$T/../${T##*/}/./id_ed25519"
+	expect[k..]=ok
 	for var in ansible_ssh_common_args ansible_ssh_extra_args ansible_ssh_executable ansible_shell_executable \
 		ansible_python_interpreter ansible_become_exe ansible_connection; do
 		payloads "$var"
