@@ -34,40 +34,32 @@ while True:
     except OSError:
         pass
 PY
+# fake_node HOST MODE: a listener on a free loopback port as HOST.
 fake_node() {
-	rm -f "$T/port"
-	python3 "$T/fake_node.py" "$1" "$T/port" &
-	FAKE_PID=$!
-	SSHD_PIDS+=("$FAKE_PID")
-	while [[ ! -s $T/port ]]; do
-		kill -0 "$FAKE_PID" 2>/dev/null || fail "the fake node did not start"
+	local pid
+	python3 "$T/fake_node.py" "$2" "$T/port.$1" &
+	pid=$!
+	SSHD_PIDS+=("$pid")
+	while [[ ! -s $T/port.$1 ]]; do
+		kill -0 "$pid" 2>/dev/null || fail "the fake node $1 did not start"
 		sleep 0.05
 	done
-	PORT[node01]=$(cat "$T/port")
-	write_inventory
+	HOSTS+=("$1")
+	PORT[$1]=$(cat "$T/port.$1")
+	ROOT[$1]=$T/roots/$1
+	BAD_HOSTS+="$1 "
 }
 
-fake_node mute
+# All at once: each is given up on its own.
+fake_node mute mute
+fake_node banner banner
+fake_node lines lines
+fake_node endless endless
+write_inventory
 healthy_roots
 orch_measured apply "$T/inventory.ini" -T 3
-expect_bad_node "a mute node" 4 "cannot connect to 'root@127.0.0.1:${PORT[node01]}': the server took the connection but sent no SSH banner within 3 s$" 8
-kill "$FAKE_PID"
-
-fake_node banner
-healthy_roots
-orch_measured apply "$T/inventory.ini" -T 3
-expect_bad_node "a banner, then silence" 4 "cannot connect to 'root@127.0.0.1:${PORT[node01]}': the server sent the banner 'SSH-2.0-OpenSSH_9.2p1 Debian-2' and then nothing within 3 s$" 8
-kill "$FAKE_PID"
-
-fake_node lines
-healthy_roots
-orch_measured apply "$T/inventory.ini" -T 3
-expect_bad_node "endless lines before a banner" 4 "cannot connect to 'root@127.0.0.1:${PORT[node01]}': the server took the connection but sent no SSH banner within 3 s$" 8
-kill "$FAKE_PID"
-
-fake_node endless
-healthy_roots
-orch_measured apply "$T/inventory.ini" -T 3
-expect_bad_node "an endless banner" 4 "cannot connect to 'root@127.0.0.1:${PORT[node01]}': .*banner" 8
-kill "$FAKE_PID"
+expect_bad_node "a mute node" 4 "cannot connect to 'root@127.0.0.1:${PORT[mute]}': the server took the connection but sent no SSH banner within 3 s$" 8 mute
+expect_bad_node "a banner, then silence" 4 "cannot connect to 'root@127.0.0.1:${PORT[banner]}': the server sent the banner 'SSH-2.0-OpenSSH_9.2p1 Debian-2' and then nothing within 3 s$" 8 banner
+expect_bad_node "endless lines before a banner" 4 "cannot connect to 'root@127.0.0.1:${PORT[lines]}': the server took the connection but sent no SSH banner within 3 s$" 8 lines
+expect_bad_node "an endless banner" 4 "cannot connect to 'root@127.0.0.1:${PORT[endless]}': .*banner" 8 endless
 echo "ok: nodes that do not speak SSH are unreachable alone"
