@@ -1,16 +1,19 @@
 # Shared by the tests of a node that lies or dies (sourced after lib.sh):
-# node01 of a fleet misbehaves, the other nodes are healthy and must be
-# applied all the same, and orch must give node01 up within its timeout
-# and with bounded memory whatever node01 sends.
+# some hosts of a fleet misbehave, the others are healthy and must be
+# applied all the same, and orch must give each bad one up within its
+# timeout and with bounded memory whatever it sends.
 #
-# The agent pushed to every node is a stand-in: on node01 it runs $T/bad.sh
-# (the plan in $PLAN), rewritten by each case; elsewhere the real agent.
+# The agent pushed to every node is a stand-in: on a host with a script
+# $T/bad-HOST.sh it runs that (the plan in $PLAN), elsewhere the real agent.
 # Being one file, it is pushed once and stays content-addressed in place.
 
 cat >"$T/agent" <<SH
 #!/bin/bash
 plan=\$(cat)
-case \$plan in *'"host":"node01"'*) export PLAN=\$plan; exec /bin/bash "$T/bad.sh" ;; esac
+if [[ \$plan =~ \"host\":\"([a-z0-9]+)\" && -f $T/bad-\${BASH_REMATCH[1]}.sh ]]; then
+	export PLAN=\$plan
+	exec /bin/bash "$T/bad-\${BASH_REMATCH[1]}.sh"
+fi
 printf '%s' "\$plan" | exec "$ORCH_AGENT"
 SH
 chmod 0755 "$T/agent"
@@ -27,16 +30,16 @@ bad_node_cleanup() {
 }
 trap bad_node_cleanup EXIT
 
-# The hosts that misbehave (node01 unless a test names others); the other
-# hosts must be applied.
-BAD_HOSTS=" node01 "
+# The hosts that misbehave; the others must be applied.
+BAD_HOSTS=" "
 is_bad() {
 	[[ $BAD_HOSTS == *" $1 "* ]]
 }
 
-# bad_node SCRIPT: what node01's agent does from now on.
+# bad_node HOST SCRIPT: what HOST's agent does from now on.
 bad_node() {
-	printf '%s\n' "$1" >"$T/bad.sh"
+	printf '%s\n' "$2" >"$T/bad-$1.sh"
+	is_bad "$1" || BAD_HOSTS+="$1 "
 }
 
 # healthy_roots: every node but node01 back to its untouched fixture, so
@@ -71,25 +74,25 @@ orch_measured() {
 	[[ $RSS_KIB =~ ^[0-9]+$ ]] || fail "no peak RSS from /usr/bin/time: $(cat "$T/rss")"
 }
 
-# A baseline: the peak RSS of orch applying the healthy fleet. A bad node
+# measure_baseline: the peak RSS of orch applying the healthy fleet. A bad node
 # may cost one line buffer and the SSH buffers on top of it, not what it sends.
 RSS_SLACK_KIB=$((48 * 1024))
 measure_baseline() {
-	bad_node "printf '%s' \"\$PLAN\" | exec \"$ORCH_AGENT\""
-	healthy_roots
 	orch_measured apply "$T/inventory.ini"
 	expect_rc 0
 	BASE_RSS_KIB=$RSS_KIB
 	echo "baseline: peak RSS $((BASE_RSS_KIB / 1024)) MiB"
+	# Fresh again, so that the next apply has changes to make.
+	healthy_roots
 }
 
-# expect_bad_node CASE EXIT-STATUS MESSAGE-ERE MAX-SECONDS [HOST]: HOST
-# (node01) failed (or was unreachable) with MESSAGE, the run took at most
+# expect_bad_node CASE EXIT-STATUS MESSAGE-ERE MAX-SECONDS HOST: HOST
+# failed (or was unreachable) with MESSAGE, the run took at most
 # MAX-SECONDS, and orch's peak RSS stayed within the slack of the baseline
 # (and below 100 MiB in a build without sanitizers); the hosts that are not
 # bad were applied.
 expect_bad_node() {
-	local name=$1 rc=$2 msg=$3 max=$4 bad=${5:-node01} h state=failed
+	local name=$1 rc=$2 msg=$3 max=$4 bad=$5 h state=failed
 	((rc == 4)) && state=unreachable
 	[[ $RC == "$rc" ]] || fail "$name: expected exit status $rc, got $RC"
 	grep -Eq "^fatal: \[$bad\]: (FAILED|UNREACHABLE)! => $msg" "$T/out" ||

@@ -7,10 +7,10 @@ fleet_with_work 3
 source "$(dirname "$0")/bad_node_lib.sh"
 measure_baseline
 
-bad_node "exec yes '{\"type\":\"result\",\"name\":\"facts\",\"status\":\"ok\",\"msg\":\"fine\"}'"
+bad_node node01 "exec yes '{\"type\":\"result\",\"name\":\"facts\",\"status\":\"ok\",\"msg\":\"fine\"}'"
 healthy_roots
 orch_measured apply "$T/inventory.ini" -T 5 --run-timeout 10
-expect_bad_node "endless valid results" 2 "the agent sent .+" 15
+expect_bad_node "endless valid results" 2 "the agent sent .+" 15 node01
 lines=$(grep -c '^ok: \[node01\]' "$T/out" || true)
 ((lines < 100)) || fail "$lines result lines of node01 in the output"
 echo "ok: a node with endless results fails alone"

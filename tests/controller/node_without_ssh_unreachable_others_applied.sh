@@ -8,7 +8,7 @@ fleet_with_work 3
 source "$(dirname "$0")/bad_node_lib.sh"
 measure_baseline
 
-# fake_node MODE: a listener on a free loopback port in node01's place.
+# A listener that takes connections and then does MODE.
 cat >"$T/fake_node.py" <<'PY'
 import os, socket, sys
 mode, portfile = sys.argv[1], sys.argv[2]
