@@ -22,9 +22,9 @@ chmod 0755 "$T/agent"
 bad_node_cleanup() {
 	local pid
 	if [[ -f $T/frozen ]]; then
-		for pid in $(cat "$T/frozen"); do
+		while read -r pid; do
 			kill -KILL "$pid" 2>/dev/null || true
-		done
+		done <"$T/frozen"
 	fi
 	fleet_cleanup
 }
