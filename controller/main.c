@@ -106,7 +106,7 @@ run_fleet(const struct options *opts, const struct inventory *inv)
 	};
 	struct report report;
 	int report_ready = 0, bad = 0, rc = 1;
-	char err[1024], agent_path[4096];
+	char err[1024];
 
 	pthread_mutex_init(&ssh.known_hosts_lock, NULL);
 	if ((selected = calloc(total ? total : 1, 1)) == NULL)
@@ -146,8 +146,7 @@ run_fleet(const struct options *opts, const struct inventory *inv)
 	}
 	if (bad)
 		goto out;
-	if (agent_locate(agent_path, sizeof(agent_path), err, sizeof(err)) != 0 ||
-	    agent_blob_load(&agent, agent_path, err, sizeof(err)) != 0) {
+	if (agent_blob_get(&agent, err, sizeof(err)) != 0) {
 		fprintf(stderr, "orch: %s\n", err);
 		goto out;
 	}

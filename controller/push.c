@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,44 +13,34 @@
 #include <openssl/evp.h>
 
 #include "agent/protocol.h"
+#include "agent_sha256.h"
 #include "run.h"
 #include "ssh.h"
 
 #define PUSH_CHUNK (64 * 1024)
 #define AGENT_MAX (64 * 1024 * 1024)
 
-int
-agent_locate(char *out, size_t outlen, char *err, size_t errlen)
-{
-	static const char *const rel[] = {
-		"orch-agent", "../agent/orch-agent", "../libexec/orch/orch-agent",
-	};
-	const char *env = getenv("ORCH_AGENT");
-	char exe[4096], dir[4096];
-	ssize_t n;
+/* The agent orch carries, from agent_blob.S. */
+extern const unsigned char orch_embedded_agent[], orch_embedded_agent_end[];
 
-	if (env != NULL && env[0] != '\0') {
-		if (access(env, R_OK) != 0) {
-			snprintf(err, errlen, "cannot read the agent '%s' (from ORCH_AGENT): %s", env, strerror(errno));
-			return -1;
-		}
-		snprintf(out, outlen, "%s", env);
-		return 0;
-	}
-	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) < 0) {
-		snprintf(err, errlen, "cannot find where orch is: %s (set ORCH_AGENT)", strerror(errno));
+int
+agent_blob_get(struct agent_blob *out, char *err, size_t errlen)
+{
+	const char *env = getenv("ORCH_AGENT");
+
+	if (env != NULL && env[0] != '\0')
+		return agent_blob_load(out, env, err, errlen);
+	memset(out, 0, sizeof(*out));
+	out->data = orch_embedded_agent;
+	out->len = (size_t)(orch_embedded_agent_end - orch_embedded_agent);
+	snprintf(out->sha256, sizeof(out->sha256), "%s", ORCH_EMBEDDED_AGENT_SHA256);
+	snprintf(out->path, sizeof(out->path), "(built into orch)");
+	if (out->len != ORCH_EMBEDDED_AGENT_SIZE) {
+		snprintf(err, errlen, "the agent built into orch is %zu bytes, not %d: a broken build", out->len,
+			 ORCH_EMBEDDED_AGENT_SIZE);
 		return -1;
 	}
-	exe[n] = '\0';
-	snprintf(dir, sizeof(dir), "%s", dirname(exe));
-	for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
-		snprintf(out, outlen, "%s/%s", dir, rel[i]);
-		if (access(out, R_OK) == 0)
-			return 0;
-	}
-	snprintf(err, errlen, "cannot find orch-agent in '%s', '%s/../agent' or '%s/../libexec/orch' (set ORCH_AGENT)",
-		 dir, dir, dir);
-	return -1;
+	return 0;
 }
 
 int
@@ -74,12 +63,13 @@ agent_blob_load(struct agent_blob *out, const char *path, char *err, size_t errl
 		goto out;
 	}
 	b.len = (size_t)st.st_size;
-	if ((b.data = malloc(b.len)) == NULL) {
+	if ((b.owned = malloc(b.len)) == NULL) {
 		snprintf(err, errlen, "out of memory reading the agent '%s'", path);
 		goto out;
 	}
+	b.data = b.owned;
 	while (got < b.len) {
-		ssize_t n = read(fd, b.data + got, b.len - got);
+		ssize_t n = read(fd, b.owned + got, b.len - got);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -96,19 +86,20 @@ agent_blob_load(struct agent_blob *out, const char *path, char *err, size_t errl
 	for (unsigned i = 0; i < mdlen; i++)
 		snprintf(b.sha256 + 2 * i, 3, "%02x", md[i]);
 	*out = b;
-	b.data = NULL;
+	b.owned = NULL;
 	rc = 0;
 out:
 	if (fd >= 0)
 		close(fd);
-	free(b.data);
+	free(b.owned);
 	return rc;
 }
 
 void
 agent_blob_release(struct agent_blob *blob)
 {
-	free(blob->data);
+	free(blob->owned);
+	blob->owned = NULL;
 	blob->data = NULL;
 }
 

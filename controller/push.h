@@ -10,23 +10,24 @@
 #include "plan.h"
 #include "run.h"
 
-/* The agent binary, read once before the workers start. */
+/* The agent binary: the one built into orch, or one read from a file. */
 struct agent_blob {
-	unsigned char *data;   /* owned */
+	const unsigned char *data;
 	size_t len;
 	char sha256[65];       /* lowercase hex */
-	char path[4096];       /* where it was read from */
+	char path[4096];       /* where it came from */
+	unsigned char *owned;  /* data, when read from a file */
 };
 
-/* Finds the agent: $ORCH_AGENT, else next to orch, in the build tree
- * (../agent/orch-agent) or installed (../libexec/orch/orch-agent). Returns 0
- * with out filled, or -1 with err listing where it looked. */
-int agent_locate(char *out, size_t outlen, char *err, size_t errlen);
+/* The agent to send: the file $ORCH_AGENT names, when set (read and
+ * hashed now), else the one built into orch (hashed when it was built).
+ * Returns 0, or -1 with err. */
+int agent_blob_get(struct agent_blob *out, char *err, size_t errlen);
 
 /* Reads path into out and hashes it. Returns 0, or -1 with err. */
 int agent_blob_load(struct agent_blob *out, const char *path, char *err, size_t errlen);
 
-/* Frees what agent_blob_load allocated. */
+/* Frees what agent_blob_get or agent_blob_load allocated. */
 void agent_blob_release(struct agent_blob *blob);
 
 /* Where the agent of blob lives on t: <root>/var/lib/orch/bin/orch-agent-<sha256>. */

@@ -9,7 +9,8 @@
 # and reports wall times, their ratios, orch's own CPU time per host and its
 # peak RSS (from /usr/bin/time). Not a ctest test: run it by hand, as root:
 #   tests/bench/apply.sh [N...]          (default: 20 100)
-# Environment: ORCH, ORCH_AGENT, FIXTURES as for tests/controller (defaults:
+# Environment: ORCH (it sends the agent built into it), FIXTURES as for
+# tests/controller (defaults:
 # build/), FORKS (20), REPEAT (3: the median is reported), ANSIBLE_MAX (20:
 # ansible runs on fleets up to this size; it needs minutes for 100 hosts),
 # ANSIBLE_REPEAT (1).
@@ -17,7 +18,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 export ORCH=${ORCH:-$top/build/controller/orch}
-export ORCH_AGENT=${ORCH_AGENT:-$top/build/agent/orch-agent}
+ORCH_AGENT=${ORCH_AGENT:-$top/build/agent/orch-agent}
 export FIXTURES=${FIXTURES:-$top/tests/fixtures/roots}
 FORKS=${FORKS:-20}
 REPEAT=${REPEAT:-3}

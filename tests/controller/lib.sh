@@ -5,7 +5,8 @@
 # uses. Everything lives in $T and is removed, sshd processes included, when
 # the test exits however it exits.
 #
-# Environment: ORCH (the orch binary), ORCH_AGENT (orch-agent), FIXTURES
+# Environment: ORCH (the orch binary), ORCH_AGENT (the orch-agent it
+# carries, for tests that wrap or copy it), FIXTURES
 # (tests/fixtures/roots). ORCH_TEST_KEEP=1 keeps $T for a look afterwards;
 # ORCH_TEST_FIXTURES and ORCH_TEST_FIXTURE pick other roots.
 
@@ -15,7 +16,9 @@ set -euo pipefail
 : "${ORCH_AGENT:?ORCH_AGENT must name orch-agent}"
 : "${FIXTURES:?FIXTURES must name tests/fixtures/roots}"
 FIXTURES=${ORCH_TEST_FIXTURES:-$FIXTURES}
-export ORCH_AGENT
+# orch sends the agent built into it; tests name ORCH_AGENT to orch only
+# when they want another one sent (a stand-in that lies, say).
+export -n ORCH_AGENT
 SSHD=${SSHD:-/usr/sbin/sshd}
 
 # Tests are ctest's: 77 is "skipped" (SKIP_RETURN_CODE).
