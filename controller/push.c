@@ -297,9 +297,11 @@ push_agent(ssh_session s, const struct agent_blob *blob, const struct target *t,
 			sftp_unlink(sftp, tmp);
 			goto out;
 		}
-		/* libssh 0.10's sftp_rename fails when the target exists. */
+		/* SFTP's rename (v3, as OpenSSH serves it) refuses an existing
+		 * target, which only a stale or foreign file can be: mv -f
+		 * replaces that one. */
 		snprintf(cmd, sizeof(cmd), "mv -f -- %s %s", tmp, path);
-		if (exec_ok(s, cmd, timeout_s, err, errlen) != 0) {
+		if (sftp_rename(sftp, tmp, path) != 0 && exec_ok(s, cmd, timeout_s, err, errlen) != 0) {
 			sftp_unlink(sftp, tmp);
 			goto out;
 		}
