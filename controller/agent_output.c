@@ -44,6 +44,19 @@ take_line(struct agent_output *r, const char *line, size_t n, char *err, size_t 
 		json_decref(obj);
 		return -1;
 	}
+	if (strcmp(type, "error") != 0 && strcmp(type, "summary") != 0 && strcmp(type, "result") != 0) {
+		snprintf(err, errlen, "the agent sent a message of unknown type '%s'", type);
+		json_decref(obj);
+		return -1;
+	}
+	/* Every message is kept for the report: a node that answers without
+	 * end must not make orch hold it all. */
+	if (r->messages == RUN_MAX_MESSAGES) {
+		snprintf(err, errlen, "the agent sent more than %d messages", RUN_MAX_MESSAGES);
+		json_decref(obj);
+		return -1;
+	}
+	r->messages++;
 	if (strcmp(type, "error") == 0) {
 		const char *msg = json_string_value(json_object_get(obj, "msg"));
 
@@ -51,10 +64,6 @@ take_line(struct agent_output *r, const char *line, size_t n, char *err, size_t 
 		snprintf(r->refused, sizeof(r->refused), "%s", msg && *msg ? msg : "(no message)");
 	} else if (strcmp(type, "summary") == 0) {
 		r->summary = 1;
-	} else if (strcmp(type, "result") != 0) {
-		snprintf(err, errlen, "the agent sent a message of unknown type '%s'", type);
-		json_decref(obj);
-		return -1;
 	}
 	r->fn(r->ctx, obj);
 	json_decref(obj);

@@ -9,6 +9,9 @@
 
 #define RUN_MAX_LINE (1024 * 1024)
 #define RUN_MAX_TOTAL (16 * 1024 * 1024)
+/* Messages (results, summary, error) one run may send: a plan has a few tens
+ * of steps at most, and every message is kept for the report. */
+#define RUN_MAX_MESSAGES 64
 
 /* Called with each line of the agent (a JSON object with a "type"), in order;
  * the callee takes no reference it does not json_incref itself. */
@@ -20,6 +23,7 @@ struct agent_output {
 	char *buf;
 	size_t len, cap;
 	size_t total;
+	size_t messages;    /* messages handed on */
 	size_t max_line, max_total; /* limits; 0 means RUN_MAX_LINE, RUN_MAX_TOTAL */
 	int summary;        /* a summary line was seen */
 	char refused[512];  /* the agent's error line, when it refused the plan */
@@ -29,7 +33,8 @@ struct agent_output {
 
 /* Takes the next n bytes the agent sent and hands each line they complete to
  * fn. Returns 0, or -1 with err naming the first line that is not a protocol
- * message, too long a line or too much output; after -1 feed no more. */
+ * message, too long a line, too many messages or too much output; after -1
+ * feed no more. */
 int agent_output_feed(struct agent_output *r, const char *data, size_t n, char *err, size_t errlen);
 
 /* Takes the unfinished last line, if any, as if its newline had come.

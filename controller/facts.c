@@ -105,6 +105,19 @@ str(json_t *o, const char *key, const char *dflt)
 	return s ? s : dflt;
 }
 
+/* s, which came from a node, fit for a terminal: control characters (an
+ * escape sequence, a line break) become '?'. */
+static const char *
+clean(char *buf, size_t len, const char *s)
+{
+	size_t o = 0;
+
+	for (; *s && o + 1 < len; s++)
+		buf[o++] = (unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s;
+	buf[o] = '\0';
+	return buf;
+}
+
 static const char *
 yes_no(json_t *v)
 {
@@ -114,7 +127,7 @@ yes_no(json_t *v)
 static void
 print_device(FILE *out, json_t *facts, json_t *selected, json_t *dev, int show_isolation)
 {
-	char iso[512], group[32];
+	char iso[512], group[32], b[7][512];
 	json_t *g = json_object_get(dev, "iommu_group");
 
 	if (json_is_integer(g))
@@ -125,9 +138,10 @@ print_device(FILE *out, json_t *facts, json_t *selected, json_t *dev, int show_i
 		isolation(facts, selected, dev, iso, sizeof(iso));
 	else
 		iso[0] = '\0';
-	fprintf(out, "  %-12s %s:%s %s %s  driver %s  group %s%s%s\n", str(dev, "address", "?"),
-		str(dev, "vendor", "?"), str(dev, "device", "?"), str(dev, "vendor_name", ""),
-		str(dev, "device_name", ""), str(dev, "driver", "-"), group, iso[0] ? "  " : "", iso);
+	fprintf(out, "  %-12s %s:%s %s %s  driver %s  group %s%s%s\n", clean(b[0], sizeof(b[0]), str(dev, "address", "?")),
+		clean(b[1], sizeof(b[1]), str(dev, "vendor", "?")), clean(b[2], sizeof(b[2]), str(dev, "device", "?")),
+		clean(b[3], sizeof(b[3]), str(dev, "vendor_name", "")), clean(b[4], sizeof(b[4]), str(dev, "device_name", "")),
+		clean(b[5], sizeof(b[5]), str(dev, "driver", "-")), group, iso[0] ? "  " : "", clean(b[6], sizeof(b[6]), iso));
 }
 
 void
@@ -146,16 +160,18 @@ facts_print_table(FILE *out, const struct report *r, json_t *const *selects, int
 		const struct host_report *h = &r->hosts[i];
 		json_t *facts = report_facts(r, i), *selected, *dev;
 		json_t *iommu = json_object_get(facts, "iommu");
+		char b[3][512];
 		size_t j;
 
 		if (facts == NULL) {
 			fprintf(out, "%-*s  %s: %s\n", w, h->name,
-				h->state == HOST_UNREACHABLE ? "UNREACHABLE" : "FAILED", h->msg ? h->msg : "no facts");
+				h->state == HOST_UNREACHABLE ? "UNREACHABLE" : "FAILED",
+				clean(b[0], sizeof(b[0]), h->msg ? h->msg : "no facts"));
 			continue;
 		}
 		fprintf(out, "%-*s  %-12s %-22s %-5s %-9s %s\n", w, h->name,
-			str(json_object_get(facts, "boot"), "loader", "?"),
-			str(json_object_get(facts, "kernel"), "running", "?"),
+			clean(b[1], sizeof(b[1]), str(json_object_get(facts, "boot"), "loader", "?")),
+			clean(b[2], sizeof(b[2]), str(json_object_get(facts, "kernel"), "running", "?")),
 			json_is_true(json_object_get(iommu, "active")) ? "on" : "off",
 			yes_no(json_object_get(iommu, "interrupt_remapping")),
 			yes_no(json_object_get(facts, "reboot_pending")));

@@ -97,6 +97,28 @@ color(const struct report *r, const char *c)
 	return r->color ? c : "";
 }
 
+/* Writes n bytes of s, which came from a node: control characters (an
+ * escape sequence, a line break in a one-line message) are written as \xNN,
+ * so that no node can move the cursor or forge a line of the report. */
+static void
+put_text(FILE *f, const char *s, size_t n)
+{
+	for (size_t i = 0; s != NULL && i < n && s[i] != '\0'; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if ((c < 0x20 && c != '\t') || c == 0x7f)
+			fprintf(f, "\\x%02x", c);
+		else
+			fputc(c, f);
+	}
+}
+
+static void
+put_str(FILE *f, const char *s)
+{
+	put_text(f, s, s != NULL ? strlen(s) : 0);
+}
+
 static void
 print_diff(struct report *r, json_t *diff)
 {
@@ -116,7 +138,9 @@ print_diff(struct report *r, json_t *diff)
 				c = C_DIFF_DEL;
 			else if (p[0] == '@')
 				c = C_DIFF_HUNK;
-			fprintf(r->out, "%s%.*s%s\n", color(r, c), (int)n, p, *c ? color(r, C_RESET) : "");
+			fputs(color(r, c), r->out);
+			put_text(r->out, p, n);
+			fprintf(r->out, "%s\n", *c ? color(r, C_RESET) : "");
 			p += n;
 			if (*p == '\n')
 				p++;
@@ -134,8 +158,10 @@ print_commands(struct report *r, json_t *cmds)
 		const char *out = json_string_value(json_object_get(c, "output"));
 
 		fputs("    $", r->out);
-		json_array_foreach(json_object_get(c, "argv"), j, a)
-			fprintf(r->out, " %s", json_string_value(a) ? json_string_value(a) : "?");
+		json_array_foreach(json_object_get(c, "argv"), j, a) {
+			fputc(' ', r->out);
+			put_str(r->out, json_string_value(a) ? json_string_value(a) : "?");
+		}
 		if (json_is_integer(json_object_get(c, "rc")))
 			fprintf(r->out, "  (exit %lld)\n", (long long)json_integer_value(json_object_get(c, "rc")));
 		else
@@ -143,7 +169,9 @@ print_commands(struct report *r, json_t *cmds)
 		for (const char *p = out; p != NULL && *p; ) {
 			size_t n = strcspn(p, "\n");
 
-			fprintf(r->out, "      %.*s\n", (int)n, p);
+			fputs("      ", r->out);
+			put_text(r->out, p, n);
+			fputc('\n', r->out);
 			p += n;
 			if (*p == '\n')
 				p++;
@@ -165,16 +193,17 @@ print_result(struct report *r, struct host_report *h, json_t *line)
 	if (msg == NULL)
 		msg = "";
 	if (strcmp(status, ORCH_STATUS_FAILED) == 0)
-		fprintf(r->out, "%sfatal: [%s]: FAILED! => %s: %s%s\n", color(r, C_FAILED), h->name, name, msg,
-			color(r, C_RESET));
+		fprintf(r->out, "%sfatal: [%s]: FAILED! => ", color(r, C_FAILED), h->name);
 	else if (strcmp(status, ORCH_STATUS_CHANGED) == 0)
-		fprintf(r->out, "%schanged: [%s] %s: %s%s\n", color(r, C_CHANGED), h->name, name, msg,
-			color(r, C_RESET));
+		fprintf(r->out, "%schanged: [%s] ", color(r, C_CHANGED), h->name);
 	else if (strcmp(status, ORCH_STATUS_SKIPPED) == 0)
-		fprintf(r->out, "%sskipping: [%s] %s: %s%s\n", color(r, C_SKIPPED), h->name, name, msg,
-			color(r, C_RESET));
+		fprintf(r->out, "%sskipping: [%s] ", color(r, C_SKIPPED), h->name);
 	else
-		fprintf(r->out, "%sok: [%s] %s: %s%s\n", color(r, C_OK), h->name, name, msg, color(r, C_RESET));
+		fprintf(r->out, "%sok: [%s] ", color(r, C_OK), h->name);
+	put_str(r->out, name);
+	fputs(": ", r->out);
+	put_str(r->out, msg);
+	fprintf(r->out, "%s\n", color(r, C_RESET));
 	if (r->opts->diff)
 		print_diff(r, json_object_get(line, "diff"));
 	if (r->opts->verbose)
@@ -223,11 +252,11 @@ host_problem(struct report *r, size_t i, enum host_state state, const char *msg)
 	h->msg = strdup(msg);
 	if (r->stream) {
 		if (state == HOST_UNREACHABLE)
-			fprintf(r->out, "%sfatal: [%s]: UNREACHABLE! => %s%s\n", color(r, C_UNREACHABLE), h->name, msg,
-				color(r, C_RESET));
+			fprintf(r->out, "%sfatal: [%s]: UNREACHABLE! => ", color(r, C_UNREACHABLE), h->name);
 		else
-			fprintf(r->out, "%sfatal: [%s]: FAILED! => %s%s\n", color(r, C_FAILED), h->name, msg,
-				color(r, C_RESET));
+			fprintf(r->out, "%sfatal: [%s]: FAILED! => ", color(r, C_FAILED), h->name);
+		put_str(r->out, msg);
+		fprintf(r->out, "%s\n", color(r, C_RESET));
 		fflush(r->out);
 	}
 	pthread_mutex_unlock(&r->lock);

@@ -105,6 +105,17 @@ check_refusal(const struct model *m, const char *err, size_t fed, size_t max_tot
 	size_t start, n;
 
 	check(err[0] != '\0');
+	if (strstr(err, " messages") != NULL) {
+		json_t *want;
+
+		check(strncmp(err, "the agent sent more than ", 25) == 0);
+		check(m->lines == RUN_MAX_MESSAGES);
+		check(next_line(m, &start, &n) && n <= m->max_line);
+		want = expected(m->stream + start, n);
+		check(want != NULL);
+		json_decref(want);
+		return;
+	}
 	if (strncmp(err, "the agent sent more than ", 25) == 0) {
 		check(fed > max_total);
 		return;
