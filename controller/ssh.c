@@ -170,6 +170,7 @@ orch_ssh_connect(ssh_session *out, struct ssh_ctx *ctx, const struct target *t,
 {
 	ssh_session s = NULL;
 	long timeout = ctx->timeout;
+	int nodelay = 1;
 	char *user = NULL, *host = NULL;
 	unsigned int port = 22;
 	char where[384];
@@ -199,6 +200,10 @@ orch_ssh_connect(ssh_session *out, struct ssh_ctx *ctx, const struct target *t,
 	if (ctx->known_hosts != NULL)
 		ssh_options_set(s, SSH_OPTIONS_KNOWNHOSTS, ctx->known_hosts);
 	ssh_options_set(s, SSH_OPTIONS_TIMEOUT, &timeout);
+	/* Every exchange here is a request and its answer: with Nagle on, the
+	 * last segment of a request waits for the peer's delayed ACK (40 ms on
+	 * Linux), for every SFTP chunk and every step of the login. */
+	ssh_options_set(s, SSH_OPTIONS_NODELAY, &nodelay);
 	ssh_options_get(s, SSH_OPTIONS_USER, &user);
 	ssh_options_get(s, SSH_OPTIONS_HOST, &host);
 	ssh_options_get_port(s, &port);
