@@ -828,9 +828,16 @@ expand_hostname_range(const char *line, struct strvec *out, size_t *budget, char
 
 			for (; st > 0 && i < stop; i += st) {
 				char mid[2] = { ascii_letters[i], '\0' };
+				size_t before = *budget;
 
 				if (emit_name(head, mid, tail, out, budget, why, whylen) < 0)
 					goto out;
+				/* A value holds no bracket, so every value meets the same
+				 * ranges after it: when the first yields no host, none
+				 * will. Without this, an empty range at the end made the
+				 * product of the ranges before it cost time but no budget. */
+				if (*budget == before)
+					break;
 			}
 		} else {
 			long long b, e;
@@ -864,10 +871,14 @@ expand_hostname_range(const char *line, struct strvec *out, size_t *budget, char
 					range_error(why, whylen, "out of memory");
 					goto out;
 				}
+				size_t before = *budget;
+
 				rr = emit_name(head, mid, tail, out, budget, why, whylen);
 				free(mid);
 				if (rr < 0)
 					goto out;
+				if (*budget == before)
+					break;          /* as for letters */
 			}
 		}
 	}
