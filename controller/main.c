@@ -14,66 +14,15 @@
 
 #include "cli.h"
 #include "facts.h"
+#include "loop.h"
 #include "plan.h"
-#include "pool.h"
 #include "push.h"
+#include "random.h"
 #include "clock.h"
 #include "reboot.h"
 #include "report.h"
 #include "run.h"
 #include "ssh.h"
-
-/* What the workers share; only report (under its lock) and ssh's
- * known_hosts_lock are written while they run. */
-struct job {
-	const struct options *opts;
-	struct ssh_ctx *ssh;
-	const struct agent_blob *agent;
-	const struct host_plan *plans;
-	char *const *plan_text;
-	struct report *report;
-};
-
-struct line_ctx {
-	struct report *report;
-	size_t host;
-};
-
-static void
-on_line(void *ctx, json_t *line)
-{
-	struct line_ctx *lc = ctx;
-
-	report_line(lc->report, lc->host, line);
-}
-
-static void
-run_host(void *vjob, size_t i)
-{
-	struct job *job = vjob;
-	const struct target *t = &job->plans[i].target;
-	struct line_ctx lc = {job->report, i};
-	struct ssh_notes notes;
-	ssh_session s = NULL;
-	char err[1024];
-	double started = now();
-	int sent = 0, status = -1;
-	struct agent_run_opts run = {
-		.plan = job->plan_text[i], .timeout = job->opts->timeout,
-		.run_timeout = job->opts->run_timeout, .fn = on_line, .ctx = &lc,
-		.status = &status, .sent = &sent,
-	};
-
-	if (orch_ssh_connect(&s, job->ssh, t, &notes, err, sizeof(err)) != 0) {
-		report_unreachable(job->report, i, err);
-		goto out;
-	}
-	if (agent_run(s, job->agent, t, &run, err, sizeof(err)) != 0)
-		report_failed(job->report, i, err);
-out:
-	report_done(job->report, i, now() - started, sent, notes.recorded_key, notes.fingerprint);
-	orch_ssh_close(s);
-}
 
 static int
 print_inventory(const struct inventory *inv)
@@ -109,6 +58,7 @@ run_fleet(const struct options *opts, const struct inventory *inv)
 	char err[1024];
 
 	pthread_mutex_init(&ssh.known_hosts_lock, NULL);
+	orch_ssh_find_dir(&ssh);
 	if ((selected = calloc(total ? total : 1, 1)) == NULL)
 		goto oom;
 	if (inventory_match(inv, opts->limit ? opts->limit : "all", selected, err, sizeof(err)) != 0) {
@@ -155,9 +105,7 @@ run_fleet(const struct options *opts, const struct inventory *inv)
 	report_ready = 1;
 	report_begin(&report);
 	{
-		struct job job = {opts, &ssh, &agent, plans, plan_text, &report};
-
-		pool_run(n, opts->forks, run_host, &job);
+		loop_run(n, opts, &ssh, &agent, plans, plan_text, &report);
 	}
 	if ((opts->command == CMD_APPLY || opts->command == CMD_ROLLBACK) &&
 	    reboot_candidates(&report, plans, reboot) > 0)
@@ -215,7 +163,7 @@ main(int argc, char **argv)
 	mallopt(M_ARENA_MAX, 2);
 	/* Both keep process-wide state that must be set up before threads. */
 	json_object_seed(0);
-	if (ssh_init() != SSH_OK) {
+	if (ssh_init() != SSH_OK || orch_random_init() != 0) {
 		fputs("orch: cannot initialize libssh\n", stderr);
 		return 1;
 	}

@@ -231,9 +231,19 @@ agent_run(ssh_session s, const struct agent_blob *blob, const struct target *t,
 	rc = run_agent(s, cmd, o->plan, o->run_timeout, o->fn, o->ctx, o->status, err, errlen);
 	if (rc != RUN_AGENT_ABSENT)
 		return rc;
-	/* The node has no agent of this build: send it, then ask again. */
+	return agent_send_and_run(s, blob, t, o, err, errlen);
+}
+
+int
+agent_send_and_run(ssh_session s, const struct agent_blob *blob, const struct target *t,
+		   const struct agent_run_opts *o, char *err, size_t errlen)
+{
+	char path[1280], cmd[1400];
+	int rc;
+
 	if (push_agent(s, blob, t, o->timeout, path, sizeof(path), o->sent, err, errlen) != 0)
 		return -1;
+	snprintf(cmd, sizeof(cmd), "%s%s", orch_ssh_become_prefix(t), path);
 	rc = run_agent(s, cmd, o->plan, o->run_timeout, o->fn, o->ctx, o->status, err, errlen);
 	if (rc == RUN_AGENT_ABSENT) {
 		snprintf(err, errlen, "the node's shell does not find the agent at '%s' (exit status 127) though it was %s",

@@ -51,6 +51,11 @@ struct agent_run_opts {
 int agent_run(ssh_session s, const struct agent_blob *blob, const struct target *t,
 	      const struct agent_run_opts *o, char *err, size_t errlen);
 
+/* The rest of agent_run once the node's shell answered 127: sends the agent,
+ * then runs it. */
+int agent_send_and_run(ssh_session s, const struct agent_blob *blob, const struct target *t,
+		       const struct agent_run_opts *o, char *err, size_t errlen);
+
 /* Makes sure the node behind s has the agent. Returns 0 with its remote path
  * in path and *sent telling whether it was uploaded now, or -1 with err. */
 int push_agent(ssh_session s, const struct agent_blob *blob, const struct target *t,

@@ -7,6 +7,33 @@
 #include <time.h>
 
 int
+run_conclude(struct agent_output *r, int status, const char *write_err, const char *errtext,
+	     char *err, size_t errlen)
+{
+	if (status == 127 && r->total == 0)
+		return RUN_AGENT_ABSENT;
+	if (write_err[0] != '\0') {
+		snprintf(err, errlen, "%s", write_err);
+		return -1;
+	}
+	if (agent_output_finish(r, err, errlen) != 0)
+		return -1;
+	if (r->refused[0] != '\0') {
+		snprintf(err, errlen, "the agent refused the plan: %s", r->refused);
+		return -1;
+	}
+	if (!r->summary) {
+		char ex[128];
+
+		agent_output_excerpt(ex, sizeof(ex), errtext, strcspn(errtext, "\n"));
+		snprintf(err, errlen, "the agent ended without a summary (exit status %d)%s%s%s", status,
+			 ex[0] ? ": '" : "", ex, ex[0] ? "'" : "");
+		return -1;
+	}
+	return 0;
+}
+
+int
 run_agent(ssh_session s, const char *cmd, const char *plan, int timeout_s,
 	  run_line_fn fn, void *ctx, int *status, char *err, size_t errlen)
 {
@@ -52,29 +79,7 @@ run_agent(ssh_session s, const char *cmd, const char *plan, int timeout_s,
 			break;
 	}
 	*status = ssh_channel_get_exit_status(ch);
-	if (*status == 127 && r.total == 0) {
-		rc = RUN_AGENT_ABSENT;
-		goto out;
-	}
-	if (write_err[0] != '\0') {
-		snprintf(err, errlen, "%s", write_err);
-		goto out;
-	}
-	if (agent_output_finish(&r, err, errlen) != 0)
-		goto out;
-	if (r.refused[0] != '\0') {
-		snprintf(err, errlen, "the agent refused the plan: %s", r.refused);
-		goto out;
-	}
-	if (!r.summary) {
-		char ex[128];
-
-		agent_output_excerpt(ex, sizeof(ex), errtext, strcspn(errtext, "\n"));
-		snprintf(err, errlen, "the agent ended without a summary (exit status %d)%s%s%s", *status,
-			 ex[0] ? ": '" : "", ex, ex[0] ? "'" : "");
-		goto out;
-	}
-	rc = 0;
+	rc = run_conclude(&r, *status, write_err, errtext, err, errlen);
 out:
 	agent_output_release(&r);
 	if (ch != NULL) {

@@ -20,4 +20,10 @@
 int run_agent(ssh_session s, const char *cmd, const char *plan, int timeout_s,
 	      run_line_fn fn, void *ctx, int *status, char *err, size_t errlen);
 
+/* What a finished run of the agent amounts to: its output r (fed to the
+ * end), exit status, a failure to send the plan and the start of its stderr.
+ * Returns as run_agent. */
+int run_conclude(struct agent_output *r, int status, const char *write_err, const char *errtext,
+		 char *err, size_t errlen);
+
 #endif

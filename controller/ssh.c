@@ -2,17 +2,32 @@
 #include "clock.h"
 
 #include <ctype.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include <sys/socket.h>
+#include <unistd.h>
 
 const char *
 orch_ssh_become_prefix(const struct target *t)
 {
 	return t->become ? "sudo -n " : "";
+}
+
+void
+orch_ssh_find_dir(struct ssh_ctx *ctx)
+{
+	struct passwd pw, *found = NULL;
+	char buf[4096];
+
+	/* As libssh does it: the password database's home, not $HOME. */
+	ctx->ssh_dir[0] = '\0';
+	if (getpwuid_r(getuid(), &pw, buf, sizeof(buf), &found) == 0 && found != NULL &&
+	    strlen(found->pw_dir) + sizeof("/.ssh") <= sizeof(ctx->ssh_dir))
+		snprintf(ctx->ssh_dir, sizeof(ctx->ssh_dir), "%s/.ssh", found->pw_dir);
 }
 
 static void
@@ -37,9 +52,9 @@ fingerprint(ssh_session s, char *out, size_t outlen)
 	ssh_key_free(key);
 }
 
-static int
-check_host_key(ssh_session s, struct ssh_ctx *ctx, const char *where,
-	       struct ssh_notes *notes, char *err, size_t errlen)
+int
+orch_ssh_check_host_key(ssh_session s, struct ssh_ctx *ctx, const char *where,
+			struct ssh_notes *notes, char *err, size_t errlen)
 {
 	const char *file = ctx->known_hosts ? ctx->known_hosts : "~/.ssh/known_hosts";
 	enum ssh_known_hosts_e state;
@@ -83,63 +98,100 @@ check_host_key(ssh_session s, struct ssh_ctx *ctx, const char *where,
 	}
 }
 
-static int
-authenticate(ssh_session s, struct ssh_ctx *ctx, const struct target *t,
-	     const char *where, char *err, size_t errlen)
+void
+orch_ssh_auth_release(struct ssh_auth *a)
+{
+	ssh_key_free(a->key);
+	memset(a, 0, sizeof(*a));
+}
+
+/* One way after the other: ssh-agent (when SSH_AUTH_SOCK is set), the
+ * host's or -i's identity file, then libssh's default keys. Each libssh call
+ * is repeated with the same arguments while it answers SSH_AUTH_AGAIN. */
+int
+orch_ssh_auth_step(ssh_session s, struct ssh_ctx *ctx, const struct target *t,
+		   const char *where, struct ssh_auth *a, char *err, size_t errlen)
 {
 	const char *identity = t->identity ? t->identity : ctx->identity;
-	const char *sock = getenv("SSH_AUTH_SOCK");
-	char tried[512] = "";
 	int rc;
 
-	if (sock != NULL && sock[0] != '\0') {
-		if (ssh_userauth_agent(s, NULL) == SSH_AUTH_SUCCESS)
-			return 0;
-		strcat(tried, "ssh-agent, ");
-	}
-	if (identity != NULL) {
-		const char *home = getenv("HOME");
-		ssh_key key = NULL;
-		char path[4096];
+	for (;;) {
+		switch (a->stage) {
+		case 0: {
+			const char *sock = getenv("SSH_AUTH_SOCK");
 
-		/* Ansible expands ~ in ansible_ssh_private_key_file; so does orch. */
-		if (strncmp(identity, "~/", 2) == 0 && home != NULL)
-			snprintf(path, sizeof(path), "%s/%s", home, identity + 2);
-		else
-			snprintf(path, sizeof(path), "%s", identity);
-		if (ssh_pki_import_privkey_file(path, NULL, NULL, NULL, &key) != SSH_OK) {
-			snprintf(err, errlen, "cannot read identity '%s' (a key with a passphrase must be loaded into ssh-agent)",
-				 identity);
+			if (sock == NULL || sock[0] == '\0') {
+				a->stage = 1;
+				continue;
+			}
+			rc = ssh_userauth_agent(s, NULL);
+			if (rc == SSH_AUTH_AGAIN)
+				return 1;
+			if (rc == SSH_AUTH_SUCCESS)
+				return 0;
+			strcat(a->tried, "ssh-agent, ");
+			a->stage = 1;
+			continue;
+		}
+		case 1:
+			if (identity == NULL) {
+				a->stage = 2;
+				continue;
+			}
+			if (a->key == NULL) {
+				const char *home = getenv("HOME");
+				char path[4096];
+
+				/* Ansible expands ~ in ansible_ssh_private_key_file; so does orch. */
+				if (strncmp(identity, "~/", 2) == 0 && home != NULL)
+					snprintf(path, sizeof(path), "%s/%s", home, identity + 2);
+				else
+					snprintf(path, sizeof(path), "%s", identity);
+				if (ssh_pki_import_privkey_file(path, NULL, NULL, NULL, &a->key) != SSH_OK) {
+					a->key = NULL;
+					snprintf(err, errlen, "cannot read identity '%s' (a key with a passphrase must be loaded into ssh-agent)",
+						 identity);
+					return -1;
+				}
+			}
+			rc = ssh_userauth_publickey(s, NULL, a->key);
+			if (rc == SSH_AUTH_AGAIN)
+				return 1;
+			if (rc == SSH_AUTH_SUCCESS)
+				return 0;
+			if (rc == SSH_AUTH_ERROR) {
+				snprintf(err, errlen, "authentication of '%s' failed: %s", where, ssh_get_error(s));
+				return -1;
+			}
+			snprintf(a->tried + strlen(a->tried), sizeof(a->tried) - strlen(a->tried),
+				 "identity '%s', ", identity);
+			a->stage = 2;
+			continue;
+		default:
+			rc = ssh_userauth_publickey_auto(s, NULL, NULL);
+			if (rc == SSH_AUTH_AGAIN)
+				return 1;
+			if (rc == SSH_AUTH_SUCCESS)
+				return 0;
+			if (rc == SSH_AUTH_ERROR)
+				snprintf(err, errlen, "authentication of '%s' failed: %s", where, ssh_get_error(s));
+			else
+				snprintf(err, errlen, "permission denied for '%s' (tried %sthe default keys)", where, a->tried);
 			return -1;
 		}
-		rc = ssh_userauth_publickey(s, NULL, key);
-		ssh_key_free(key);
-		if (rc == SSH_AUTH_SUCCESS)
-			return 0;
-		if (rc == SSH_AUTH_ERROR) {
-			snprintf(err, errlen, "authentication of '%s' failed: %s", where, ssh_get_error(s));
-			return -1;
-		}
-		snprintf(tried + strlen(tried), sizeof(tried) - strlen(tried), "identity '%s', ", identity);
 	}
-	rc = ssh_userauth_publickey_auto(s, NULL, NULL);
-	if (rc == SSH_AUTH_SUCCESS)
-		return 0;
-	if (rc == SSH_AUTH_ERROR)
-		snprintf(err, errlen, "authentication of '%s' failed: %s", where, ssh_get_error(s));
-	else
-		snprintf(err, errlen, "permission denied for '%s' (tried %sthe default keys)", where, tried);
-	return -1;
 }
 
 /* libssh says "Timeout connecting" whether the TCP handshake or the SSH one
  * stalled: a node that took the connection and then said nothing, or only
  * its banner, is named as such. */
-static void
-connect_failure(ssh_session s, const char *where, long timeout, char *err, size_t errlen)
+void
+orch_ssh_connect_failure(ssh_session s, const char *where, long timeout, int timed_out,
+			 char *err, size_t errlen)
 {
 	const char *banner = ssh_get_serverbanner(s), *why = ssh_get_error(s);
-	int timed_out = strncmp(why, "Timeout", 7) == 0;
+
+	timed_out = timed_out || strncmp(why, "Timeout", 7) == 0;
 	struct sockaddr_storage peer;
 	socklen_t plen = sizeof(peer);
 	socket_t fd = ssh_get_fd(s);
@@ -165,29 +217,28 @@ connect_failure(ssh_session s, const char *where, long timeout, char *err, size_
 }
 
 int
-orch_ssh_connect(ssh_session *out, struct ssh_ctx *ctx, const struct target *t,
-		 struct ssh_notes *notes, char *err, size_t errlen)
+orch_ssh_new(ssh_session *out, struct ssh_ctx *ctx, const struct target *t,
+	     char *where, size_t wherelen, char *err, size_t errlen)
 {
 	ssh_session s = NULL;
 	long timeout = ctx->timeout;
 	int nodelay = 1;
 	char *user = NULL, *host = NULL;
 	unsigned int port = 22;
-	char where[384];
-	int rc = -1;
 
-	memset(notes, 0, sizeof(*notes));
-	snprintf(where, sizeof(where), "%s", t->address);
+	snprintf(where, wherelen, "%s", t->address);
 	if ((s = ssh_new()) == NULL) {
 		snprintf(err, errlen, "out of memory");
-		goto out;
+		return -1;
 	}
 	/* The config file is read for the address as given, like ssh(1) does
 	 * with ansible_host; explicit inventory values then override it. */
 	if (ssh_options_set(s, SSH_OPTIONS_HOST, t->address) != 0 ||
+	    (ctx->ssh_dir[0] != '\0' && ssh_options_set(s, SSH_OPTIONS_SSH_DIR, ctx->ssh_dir) != 0) ||
 	    ssh_options_parse_config(s, NULL) != 0) {
 		snprintf(err, errlen, "cannot set up a session for '%s': %s", t->address, ssh_get_error(s));
-		goto out;
+		ssh_free(s);
+		return -1;
 	}
 	if (t->port != 0)
 		ssh_options_set(s, SSH_OPTIONS_PORT, &t->port);
@@ -207,21 +258,38 @@ orch_ssh_connect(ssh_session *out, struct ssh_ctx *ctx, const struct target *t,
 	ssh_options_get(s, SSH_OPTIONS_USER, &user);
 	ssh_options_get(s, SSH_OPTIONS_HOST, &host);
 	ssh_options_get_port(s, &port);
-	snprintf(where, sizeof(where), "%s@%s:%u", user ? user : "?", host ? host : t->address, port);
+	snprintf(where, wherelen, "%s@%s:%u", user ? user : "?", host ? host : t->address, port);
+	ssh_string_free_char(user);
+	ssh_string_free_char(host);
+	*out = s;
+	return 0;
+}
 
+int
+orch_ssh_connect(ssh_session *out, struct ssh_ctx *ctx, const struct target *t,
+		 struct ssh_notes *notes, char *err, size_t errlen)
+{
+	struct ssh_auth auth = {0};
+	ssh_session s = NULL;
+	char where[384];
+	int rc = -1;
+
+	memset(notes, 0, sizeof(*notes));
+	if (orch_ssh_new(&s, ctx, t, where, sizeof(where), err, errlen) != 0)
+		return -1;
 	if (ssh_connect(s) != SSH_OK) {
-		connect_failure(s, where, timeout, err, errlen);
+		orch_ssh_connect_failure(s, where, ctx->timeout, 0, err, errlen);
 		goto out;
 	}
-	if (check_host_key(s, ctx, where, notes, err, errlen) != 0 ||
-	    authenticate(s, ctx, t, where, err, errlen) != 0)
+	/* Blocking: the steps never answer "again". */
+	if (orch_ssh_check_host_key(s, ctx, where, notes, err, errlen) != 0 ||
+	    orch_ssh_auth_step(s, ctx, t, where, &auth, err, errlen) != 0)
 		goto out;
 	*out = s;
 	s = NULL;
 	rc = 0;
 out:
-	ssh_string_free_char(user);
-	ssh_string_free_char(host);
+	orch_ssh_auth_release(&auth);
 	orch_ssh_close(s);
 	return rc;
 }

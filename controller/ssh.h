@@ -15,14 +15,51 @@ struct ssh_ctx {
 	int accept_new;            /* record unknown host keys */
 	const char *identity;      /* -i, tried after ssh-agent; a host's own wins */
 	int timeout;               /* seconds, for connecting and every operation */
+	char ssh_dir[512];         /* the user's ~/.ssh as libssh finds it; "" to let it look */
 	pthread_mutex_t known_hosts_lock;
 };
+
+/* Fills ctx->ssh_dir once for all sessions: libssh would look the user up
+ * in the password database for each one. */
+void orch_ssh_find_dir(struct ssh_ctx *ctx);
 
 /* Notes a connection leaves for the report. */
 struct ssh_notes {
 	int recorded_key;          /* --accept-new wrote this host's key */
 	char fingerprint[128];     /* "ED25519 SHA256:..." of the server's key */
 };
+
+/* The steps of orch_ssh_connect, for callers that drive sessions without
+ * blocking (loop.c) ----------------------------------------------------- */
+
+/* A new session for t with every option set (config files read, then the
+ * inventory's values), not yet connected; where gets "user@host:port" for
+ * messages. Returns 0, or -1 with err. */
+int orch_ssh_new(ssh_session *out, struct ssh_ctx *ctx, const struct target *t,
+		 char *where, size_t wherelen, char *err, size_t errlen);
+
+/* Explains in err why ssh_connect() failed; timed_out when the caller's own
+ * deadline passed (libssh's own timeouts are recognised by their message). */
+void orch_ssh_connect_failure(ssh_session s, const char *where, long timeout, int timed_out,
+			      char *err, size_t errlen);
+
+/* Checks the server's key of a connected session strictly (recording it
+ * with accept_new). Returns 0, or -1 with err naming the fingerprint. */
+int orch_ssh_check_host_key(ssh_session s, struct ssh_ctx *ctx, const char *where,
+			    struct ssh_notes *notes, char *err, size_t errlen);
+
+/* Where a login stands; start from {0}, release when done. */
+struct ssh_auth {
+	int stage;                 /* 0 ssh-agent, 1 identity file, 2 default keys */
+	ssh_key key;               /* the identity file's key, read once */
+	char tried[512];
+};
+
+/* Goes on with the login. Returns 0 when logged in, 1 when a nonblocking
+ * session must wait for the server (call again), -1 with err. */
+int orch_ssh_auth_step(ssh_session s, struct ssh_ctx *ctx, const struct target *t,
+		       const char *where, struct ssh_auth *a, char *err, size_t errlen);
+void orch_ssh_auth_release(struct ssh_auth *a);
 
 /* Connects to t, checks its host key and logs in. Returns 0 with *out, or -1
  * with err saying what failed (the host is then unreachable). */
