@@ -6,8 +6,12 @@
 #            as many at once as orch's --forks (xargs -P)
 #   ansible  ansible-playbook (ansible-core) doing the same steps as orch's
 #            plan (files under orch_root, the refresh command), same forks
+#   fresh floor  OpenSSH doing on each fresh host what orch does there: one
+#            connection (ControlMaster) carrying the agent's first run (the
+#            shell answers 127), an SFTP upload to a temporary name and its
+#            rename, and the agent's run with the very plan orch sends
 # and reports wall times, their ratios, orch's own CPU time per host and its
-# peak RSS (from /usr/bin/time). Not a ctest test: run it by hand, as root:
+# peak RSS (getrusage of the child). Not a ctest test: run it by hand, as root:
 #   tests/bench/apply.sh [N...]          (default: 20 100)
 # Environment: ORCH (it sends the agent built into it), FIXTURES as for
 # tests/controller (defaults:
@@ -26,17 +30,40 @@ ANSIBLE_MAX=${ANSIBLE_MAX:-20}
 ANSIBLE_REPEAT=${ANSIBLE_REPEAT:-1}
 sizes=("$@")
 ((${#sizes[@]})) || sizes=(20 100)
-command -v /usr/bin/time >/dev/null || { echo "needs /usr/bin/time (Debian package 'time')" >&2; exit 1; }
+command -v python3 >/dev/null || { echo "needs python3" >&2; exit 1; }
 
 source "$top/tests/controller/lib.sh"
 
-# measure NAME CMD...: runs CMD under /usr/bin/time; sets WALL, CPU, RSS.
+# The agent orch sends (the one it embeds is this build's orch-agent).
+AGENT_FILE=$ORCH_AGENT
+[[ -f $AGENT_FILE ]] || { echo "needs the agent orch embeds at $AGENT_FILE (ORCH_AGENT)" >&2; exit 1; }
+AGENT_SHA=$(sha256sum "$AGENT_FILE" | cut -d' ' -f1)
+export T AGENT_FILE AGENT_SHA
+
+# measure NAME CMD...: runs CMD; sets WALL (s), CPU (s: user + sys of CMD
+# and what it waited for, in microseconds, where /usr/bin/time rounds each
+# to 10 ms) and RSS (KiB, the largest of them).
 measure() {
 	local name=$1
 	shift
-	/usr/bin/time -f '%e %U %S %M' -o "$T/time.$name" "$@" >"$T/log.$name" 2>&1 || true
+	python3 -c '
+import resource, subprocess, sys, time
+start = time.monotonic()
+with open(sys.argv[1], "wb") as log:
+    subprocess.call(sys.argv[3:], stdout=log, stderr=subprocess.STDOUT)
+wall = time.monotonic() - start
+r = resource.getrusage(resource.RUSAGE_CHILDREN)
+with open(sys.argv[2], "w") as out:
+    print("%.3f %.6f %.6f %d" % (wall, r.ru_utime, r.ru_stime, r.ru_maxrss), file=out)
+' "$T/log.$name" "$T/time.$name" "$@" || true
 	read -r WALL user sys RSS <"$T/time.$name"
 	CPU=$(echo "$user + $sys" | bc -l)
+}
+
+# busy_seconds: CPU time the whole machine has spent busy (all CPUs, idle
+# and iowait aside), from /proc/stat.
+busy_seconds() {
+	awk '/^cpu / {print ($2 + $3 + $4 + $7 + $8 + $9) / 100; exit}' /proc/stat
 }
 
 median() {
@@ -50,6 +77,55 @@ reset_roots() {
 		cp -a "${PRISTINE_OF[$h]}" "${ROOT[$h]}"
 	done
 }
+
+# capture_plans: each host's plan as orch sends it, in $T/plans/HOST.json: an
+# ORCH_AGENT that keeps its stdin (orch sends it, runs it, and reports it
+# failed for want of a summary).
+capture_plans() {
+	local h f root
+	rm -rf "$T/plans"
+	mkdir -p "$T/plans"
+	printf '#!/bin/sh\ncat >"$(mktemp %s/plans/plan.XXXXXX)"\nexit 1\n' "$T" >"$T/capture-agent"
+	chmod 0755 "$T/capture-agent"
+	reset_roots
+	ORCH_AGENT="$T/capture-agent" env -u SSH_AUTH_SOCK "$ORCH" apply "$T/inventory.ini" "${KH[@]}" \
+		--forks "$FORKS" --reboot never >"$T/log.capture" 2>&1 || true
+	for f in "$T"/plans/plan.*; do
+		root=$(jq -r .root "$f")
+		for h in "${HOSTS[@]}"; do
+			[[ ${ROOT[$h]} == "$root" ]] && mv "$f" "$T/plans/$h.json"
+		done
+	done
+	for h in "${HOSTS[@]}"; do
+		[[ -s $T/plans/$h.json ]] || fail "no plan captured for $h (see $T/log.capture)"
+	done
+}
+
+# fresh_floor_host PORT ROOT PLAN: OpenSSH's ssh and sftp doing what orch
+# does on a fresh node, over one connection.
+fresh_floor_host() {
+	local port=$1 root=$2 plan=$3 bin="$2/var/lib/orch/bin" out
+	local -a o=(-F none -o BatchMode=yes -i "$T/id_ed25519" -o UserKnownHostsFile="$T/known_hosts"
+		-o ControlPath="$T/cm-$port")
+	local agent="$bin/orch-agent-$AGENT_SHA" tmp="$bin/.orch-agent-$AGENT_SHA.$RANDOM.tmp"
+
+	ssh "${o[@]}" -o ControlMaster=yes -o ControlPersist=60 -p "$port" root@127.0.0.1 "$agent" <"$plan" >/dev/null 2>&1
+	[[ $? == 127 ]] || { echo "port $port: the first run did not answer 127" >&2; return 1; }
+	sftp -q -b - "${o[@]}" -P "$port" root@127.0.0.1 >/dev/null <<-SFTP || return 1
+	-mkdir $root/var/lib/orch
+	-mkdir $bin
+	chmod 700 $root/var/lib/orch
+	chmod 700 $bin
+	put $AGENT_FILE $tmp
+	chmod 700 $tmp
+	rename $tmp $agent
+	SFTP
+	out=$(ssh "${o[@]}" -p "$port" root@127.0.0.1 "$agent" <"$plan" 2>/dev/null)
+	ssh "${o[@]}" -p "$port" -O exit root@127.0.0.1 2>/dev/null
+	[[ $out == *'"type":"summary"'* ]] || { echo "port $port: the agent sent no summary" >&2; return 1; }
+}
+
+export -f fresh_floor_host
 
 ansible_files() {
 	cat >"$T/ansible.cfg" <<-CFG
@@ -109,11 +185,18 @@ run_size() {
 	: >"$T/known_hosts"
 	fleet_with_work "$n"
 	ports=$(for h in "${HOSTS[@]}"; do echo "${PORT[$h]}"; done)
-	local -a orch_cold=() orch_warm=() orch_warm_cpu=() orch_warm_rss=() floor=() ans_cold=() ans_warm=()
+	local -a orch_cold=() orch_warm=() orch_warm_cpu=() orch_warm_rss=() floor=() ffloor=() ans_cold=() ans_warm=()
+	local -a node_cpu=()
+	local b0 cpus
+	cpus=$(nproc)
+
+	capture_plans
 
 	for ((i = 0; i < REPEAT; i++)); do
 		reset_roots
+		b0=$(busy_seconds)
 		measure orch-cold env -u SSH_AUTH_SOCK "$ORCH" apply "$T/inventory.ini" "${KH[@]}" --forks "$FORKS" --reboot never
+		node_cpu+=("$(echo "$(busy_seconds) - $b0 - $CPU" | bc -l)")
 		grep -q 'unreachable=0 *failed=0' "$T/log.orch-cold" || { tail "$T/log.orch-cold"; fail "cold apply failed"; }
 		orch_cold+=("$WALL")
 		cold_cpu=$CPU cold_rss=$RSS
@@ -122,6 +205,13 @@ run_size() {
 		orch_warm+=("$WALL") orch_warm_cpu+=("$CPU") orch_warm_rss+=("$RSS")
 		measure floor sh -c "echo '$ports' | xargs -P $FORKS -I{} ssh -F none -o BatchMode=yes -i $T/id_ed25519 -o UserKnownHostsFile=$T/known_hosts -p {} root@127.0.0.1 true"
 		floor+=("$WALL")
+		reset_roots
+		for h in "${HOSTS[@]}"; do
+			echo "${PORT[$h]} ${ROOT[$h]} $T/plans/$h.json"
+		done >"$T/fresh-floor.list"
+		measure fresh-floor xargs -a "$T/fresh-floor.list" -P "$FORKS" -L 1 bash -c 'fresh_floor_host "$@"' _
+		[[ -s $T/log.fresh-floor ]] && { cat "$T/log.fresh-floor"; fail "the fresh floor failed"; }
+		ffloor+=("$WALL")
 	done
 	if command -v ansible-playbook >/dev/null && ((n <= ANSIBLE_MAX)); then
 		ansible_files
@@ -138,13 +228,18 @@ run_size() {
 			[[ -S $sock ]] && ssh -o ControlPath="$sock" -O exit dummy 2>/dev/null || true
 		done
 	fi
-	local oc ow fl ac aw cpu rss
+	local oc ow fl ff nc ac aw cpu rss
 	oc=$(median "${orch_cold[@]}") ow=$(median "${orch_warm[@]}") fl=$(median "${floor[@]}")
+	ff=$(median "${ffloor[@]}") nc=$(median "${node_cpu[@]}")
 	cpu=$(median "${orch_warm_cpu[@]}") rss=$(median "${orch_warm_rss[@]}")
 	printf '\n== %d hosts, --forks %d, median of %d (ansible: %d)\n' "$n" "$FORKS" "$REPEAT" "$ANSIBLE_REPEAT"
-	printf '  runs (s): orch cold %s; orch warm %s; floor %s\n' "${orch_cold[*]}" "${orch_warm[*]}" "${floor[*]}"
+	printf '  runs (s): orch cold %s; orch warm %s; floor %s; fresh floor %s\n' "${orch_cold[*]}" \
+		"${orch_warm[*]}" "${floor[*]}" "${ffloor[*]}"
 	printf '  %-34s %8.2f s\n' "orch apply, fresh nodes (cold)" "$oc" "orch apply, agent present (warm)" "$ow" \
-		"floor: ssh -P$FORKS ... true" "$fl"
+		"floor: ssh -P$FORKS ... true" "$fl" "fresh floor: ssh+sftp as orch" "$ff"
+	printf '  %-34s %8.2f\n' "cold orch / fresh floor" "$(echo "$oc / $ff" | bc -l)"
+	printf '  %-34s %8.2f s  (over %d CPUs: at least %.2f s of wall)\n' "nodes' CPU in a cold orch apply" "$nc" \
+		"$cpus" "$(echo "$nc / $cpus" | bc -l)"
 	printf '  %-34s %8.2f  (target <= 1.0)\n' "warm orch / floor" "$(echo "$ow / $fl" | bc -l)"
 	printf '  %-34s %8.2f ms  (target <= 5)\n' "orch CPU per host, warm" "$(echo "$cpu * 1000 / $n" | bc -l)"
 	printf '  %-34s %8.2f ms\n' "orch CPU per host, cold" "$(echo "$cold_cpu * 1000 / $n" | bc -l)"
@@ -154,6 +249,8 @@ run_size() {
 		ac=$(median "${ans_cold[@]}") aw=$(median "${ans_warm[@]}")
 		printf '  %-34s %8.2f s\n' "ansible-playbook, fresh nodes" "$ac" "ansible-playbook, again" "$aw"
 		printf '  %-34s %8.1f x  (target >= 30 on 20 fresh hosts)\n' "ansible / orch, fresh" "$(echo "$ac / $oc" | bc -l)"
+		printf '  %-34s %8.1f x  (what a controller costing nothing would show)\n' "ansible / nodes' CPU per core" \
+			"$(echo "$ac * $cpus / $nc" | bc -l)"
 		printf '  %-34s %8.1f x\n' "ansible / orch, warm" "$(echo "$aw / $ow" | bc -l)"
 		printf '  %-34s %8.1f ms\n' "ansible CPU per host, fresh" "$(echo "$ans_cold_cpu * 1000 / $n" | bc -l)"
 	fi
