@@ -11,7 +11,7 @@
 #            shell answers 127), an SFTP upload to a temporary name and its
 #            rename, and the agent's run with the very plan orch sends
 # and reports wall times, their ratios, orch's own CPU time per host and its
-# peak RSS (getrusage of the child). Not a ctest test: run it by hand, as root:
+# peak RSS. Not a ctest test: run it by hand, as root:
 #   tests/bench/apply.sh [N...]          (default: 20 100)
 # Environment: ORCH (it sends the agent built into it), FIXTURES as for
 # tests/controller (defaults:
@@ -30,7 +30,7 @@ ANSIBLE_MAX=${ANSIBLE_MAX:-20}
 ANSIBLE_REPEAT=${ANSIBLE_REPEAT:-1}
 sizes=("$@")
 ((${#sizes[@]})) || sizes=(20 100)
-command -v python3 >/dev/null || { echo "needs python3" >&2; exit 1; }
+command -v "${CC:-cc}" >/dev/null || { echo "needs a C compiler (CC, default cc) for rusage.c" >&2; exit 1; }
 
 source "$top/tests/controller/lib.sh"
 
@@ -39,23 +39,14 @@ AGENT_FILE=$ORCH_AGENT
 [[ -f $AGENT_FILE ]] || { echo "needs the agent orch embeds at $AGENT_FILE (ORCH_AGENT)" >&2; exit 1; }
 AGENT_SHA=$(sha256sum "$AGENT_FILE" | cut -d' ' -f1)
 export T AGENT_FILE AGENT_SHA
+"${CC:-cc}" -O2 -o "$T/rusage" "$here/rusage.c" || fail "cannot build $here/rusage.c"
 
-# measure NAME CMD...: runs CMD; sets WALL (s), CPU (s: user + sys of CMD
-# and what it waited for, in microseconds, where /usr/bin/time rounds each
-# to 10 ms) and RSS (KiB, the largest of them).
+# measure NAME CMD...: runs CMD; sets WALL (s), CPU (s, user + sys, to the
+# microsecond) and RSS (KiB, peak), from rusage.c.
 measure() {
-	local name=$1
+	local name=$1 user sys
 	shift
-	python3 -c '
-import resource, subprocess, sys, time
-start = time.monotonic()
-with open(sys.argv[1], "wb") as log:
-    subprocess.call(sys.argv[3:], stdout=log, stderr=subprocess.STDOUT)
-wall = time.monotonic() - start
-r = resource.getrusage(resource.RUSAGE_CHILDREN)
-with open(sys.argv[2], "w") as out:
-    print("%.3f %.6f %.6f %d" % (wall, r.ru_utime, r.ru_stime, r.ru_maxrss), file=out)
-' "$T/log.$name" "$T/time.$name" "$@" || true
+	"$T/rusage" "$T/time.$name" "$@" >"$T/log.$name" 2>&1 || true
 	read -r WALL user sys RSS <"$T/time.$name"
 	CPU=$(echo "$user + $sys" | bc -l)
 }
