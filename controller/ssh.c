@@ -224,6 +224,7 @@ orch_ssh_new(ssh_session *out, struct ssh_ctx *ctx, const struct target *t,
 	long timeout = ctx->timeout;
 	int nodelay = 1;
 	char *user = NULL, *host = NULL;
+	const char *host_s;
 	unsigned int port = 22;
 
 	snprintf(where, wherelen, "%s", t->address);
@@ -258,7 +259,9 @@ orch_ssh_new(ssh_session *out, struct ssh_ctx *ctx, const struct target *t,
 	ssh_options_get(s, SSH_OPTIONS_USER, &user);
 	ssh_options_get(s, SSH_OPTIONS_HOST, &host);
 	ssh_options_get_port(s, &port);
-	snprintf(where, wherelen, "%s@%s:%u", user ? user : "?", host ? host : t->address, port);
+	/* An IPv6 address in brackets, as ssh(1) and known_hosts write it. */
+	host_s = host ? host : t->address;
+	snprintf(where, wherelen, strchr(host_s, ':') ? "%s@[%s]:%u" : "%s@%s:%u", user ? user : "?", host_s, port);
 	ssh_string_free_char(user);
 	ssh_string_free_char(host);
 	*out = s;

@@ -20,6 +20,8 @@ FIXTURES=${ORCH_TEST_FIXTURES:-$FIXTURES}
 # when they want another one sent (a stand-in that lies, say).
 export -n ORCH_AGENT
 SSHD=${SSHD:-/usr/sbin/sshd}
+# The nodes' address: 127.0.0.1, or ::1 for the IPv6 test.
+ADDR=${ORCH_TEST_ADDR:-127.0.0.1}
 
 # Tests are ctest's: 77 is "skipped" (SKIP_RETURN_CODE).
 if ((EUID != 0)); then
@@ -83,7 +85,7 @@ start_sshd() {
 		port=$((20000 + RANDOM % 40000))
 		cat >"$dir/sshd_config" <<-CONF
 		Port $port
-		ListenAddress 127.0.0.1
+		ListenAddress $ADDR
 		HostKey $dir/ssh_host_ed25519_key
 		PidFile none
 		AuthorizedKeysFile $T/authorized_keys
@@ -107,7 +109,7 @@ start_sshd() {
 		"$SSHD" -D -f "$dir/sshd_config" -E "$dir/sshd.log" &
 		pid=$!
 		while kill -0 "$pid" 2>/dev/null; do
-			grep -q "Server listening on 127.0.0.1 port $port" "$dir/sshd.log" && break
+			grep -q "Server listening on $ADDR port $port" "$dir/sshd.log" && break
 			sleep 0.02
 		done
 		if kill -0 "$pid" 2>/dev/null; then
@@ -130,7 +132,7 @@ stop_sshd() {
 
 # host_key_line NAME: NAME's known_hosts line.
 host_key_line() {
-	echo "[127.0.0.1]:${PORT[$1]} $(cut -d' ' -f1,2 "$T/hosts/$1/ssh_host_ed25519_key.pub")"
+	echo "[$ADDR]:${PORT[$1]} $(cut -d' ' -f1,2 "$T/hosts/$1/ssh_host_ed25519_key.pub")"
 }
 
 # host_fingerprint NAME: the SHA256 fingerprint OpenSSH prints for NAME's key.
@@ -174,7 +176,7 @@ write_inventory() {
 	{
 		echo "[nodes]"
 		for name in "${HOSTS[@]}"; do
-			echo "$name ansible_host=127.0.0.1 ansible_port=${PORT[$name]} orch_root=${ROOT[$name]}${PASSTHROUGH[$name]:+ passthrough=${PASSTHROUGH[$name]}}"
+			echo "$name ansible_host=$ADDR ansible_port=${PORT[$name]} orch_root=${ROOT[$name]}${PASSTHROUGH[$name]:+ passthrough=${PASSTHROUGH[$name]}}"
 		done
 		echo
 		echo "[nodes:vars]"
