@@ -2,6 +2,7 @@
 #include "clock.h"
 #include "run.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -26,6 +27,7 @@
  * thread of their own, which tells the loop through a pipe when it is done.
  */
 enum state {
+	ST_RESOLVE,   /* a thread looks the host's name up and starts the TCP connect */
 	ST_CONNECT,   /* TCP, banner, key exchange */
 	ST_AUTH,      /* host key checked; logging in */
 	ST_OPEN,      /* opening the channel */
@@ -41,6 +43,7 @@ struct fleet;
 
 struct conn {
 	struct fleet *f;
+	size_t slot;          /* where it is in fleet.c */
 	size_t host;
 	enum state state;
 	ssh_session s;
@@ -55,6 +58,8 @@ struct conn {
 	double started, deadline, stderr_at;
 	int status, sent, become_first;
 	int more;             /* output is waiting in libssh's buffers */
+	int first_rc;         /* ST_RESOLVE's ssh_connect() answer, for ST_CONNECT */
+	int have_first_rc;
 	pthread_t thread;
 };
 
@@ -66,8 +71,8 @@ struct fleet {
 	const struct host_plan *plans;
 	char *const *plan_text;
 	struct report *report;
-	struct conn *c;
-	int wake[2];          /* threads write their host's index when done */
+	struct conn *c;       /* the slots: up to --forks hosts in flight */
+	int wake[2];          /* threads write their slot's index when done */
 };
 
 /* How much of one host's output a step takes before the others get their
@@ -138,8 +143,8 @@ thread_main(void *arg)
 	if (rc != 0)
 		report_failed(f->report, c->host, err);
 	finish(c);
-	/* The pipe holds far more than n indexes: this never blocks. */
-	if (write(f->wake[1], &c->host, sizeof(c->host)) != (ssize_t)sizeof(c->host))
+	/* The pipe holds far more than --forks indexes: this never blocks. */
+	if (write(f->wake[1], &c->slot, sizeof(c->slot)) != (ssize_t)sizeof(c->slot))
 		abort();
 	return NULL;
 }
@@ -164,6 +169,34 @@ hand_off(struct conn *c, int become_first)
 	}
 }
 
+/* libssh looks the host's name up inside the first ssh_connect() call, with
+ * getaddrinfo(3), which blocks: a name whose lookup is slow would hold up
+ * every host. Names go through a thread; addresses are connected at once. */
+static void *
+resolve_main(void *arg)
+{
+	struct conn *c = arg;
+
+	c->first_rc = ssh_connect(c->s);
+	if (write(c->f->wake[1], &c->slot, sizeof(c->slot)) != (ssize_t)sizeof(c->slot))
+		abort();
+	return NULL;
+}
+
+static int
+is_address(ssh_session s)
+{
+	unsigned char buf[sizeof(struct in6_addr)];
+	char *host = NULL;
+	int yes;
+
+	if (ssh_options_get(s, SSH_OPTIONS_HOST, &host) != SSH_OK)
+		return 0;
+	yes = inet_pton(AF_INET, host, buf) == 1 || inet_pton(AF_INET6, host, buf) == 1;
+	ssh_string_free_char(host);
+	return yes;
+}
+
 static void
 start(struct conn *c)
 {
@@ -182,6 +215,11 @@ start(struct conn *c)
 		return;
 	}
 	ssh_set_blocking(c->s, 0);
+	if (!is_address(c->s)) {
+		c->state = ST_RESOLVE;
+		if (pthread_create(&c->thread, NULL, resolve_main, c) != 0)
+			c->state = ST_CONNECT;   /* look it up here, then */
+	}
 }
 
 static void
@@ -212,7 +250,11 @@ step(struct conn *c)
 		t_now = now();
 		switch (c->state) {
 		case ST_CONNECT:
-			rc = ssh_connect(c->s);
+			if (c->have_first_rc) {
+				rc = c->first_rc;
+				c->have_first_rc = 0;
+			} else
+				rc = ssh_connect(c->s);
 			if (rc == SSH_AGAIN) {
 				if (t_now < c->deadline)
 					return;
@@ -362,6 +404,7 @@ step(struct conn *c)
 			}
 			finish(c);
 			return;
+		case ST_RESOLVE:
 		case ST_THREAD:
 		case ST_DONE:
 			return;
@@ -372,7 +415,7 @@ step(struct conn *c)
 static int
 waiting(const struct conn *c)
 {
-	return c->state != ST_THREAD && c->state != ST_DONE;
+	return c->state != ST_RESOLVE && c->state != ST_THREAD && c->state != ST_DONE;
 }
 
 void
@@ -382,35 +425,45 @@ loop_run(size_t n, const struct options *opts, struct ssh_ctx *ssh,
 {
 	struct fleet f = {n, opts, ssh, agent, plans, plan_text, report, NULL, {-1, -1}};
 	size_t forks = opts->forks > 0 ? (size_t)opts->forks : 1, next = 0, busy = 0;
+	size_t nslots = forks < n ? forks : n;
 	struct pollfd *pfd = NULL;
 	size_t *who = NULL;
 
-	if ((f.c = calloc(n ? n : 1, sizeof(*f.c))) == NULL || (pfd = calloc(n + 1, sizeof(*pfd))) == NULL ||
-	    (who = calloc(n + 1, sizeof(*who))) == NULL || pipe2(f.wake, O_CLOEXEC) != 0 ||
+	/* A slot per host in flight, not per host: an inventory of thousands
+	 * costs no more than --forks of them. */
+	if ((f.c = calloc(nslots ? nslots : 1, sizeof(*f.c))) == NULL ||
+	    (pfd = calloc(nslots + 1, sizeof(*pfd))) == NULL ||
+	    (who = calloc(nslots + 1, sizeof(*who))) == NULL || pipe2(f.wake, O_CLOEXEC) != 0 ||
 	    fcntl(f.wake[0], F_SETFL, O_NONBLOCK) != 0) {
 		for (size_t i = 0; i < n; i++)
 			report_failed(report, i, "out of memory");
 		goto out;
 	}
-	for (size_t i = 0; i < n; i++)
-		f.c[i] = (struct conn){.f = &f, .host = i, .state = ST_DONE, .status = -1};
+	for (size_t k = 0; k < nslots; k++)
+		f.c[k].state = ST_DONE;
 
 	while (next < n || busy > 0) {
-		double t_now = now(), wake_at = t_now + 1;
+		double t_now, wake_at;
 		size_t np = 0;
 		int ms;
 
-		while (busy < forks && next < n) {
-			struct conn *c = &f.c[next++];
+		for (size_t k = 0; k < nslots && next < n; k++) {
+			struct conn *c = &f.c[k];
 
+			if (c->state != ST_DONE)
+				continue;
+			*c = (struct conn){.f = &f, .slot = k, .host = next++, .status = -1};
 			start(c);
 			step(c);
 			busy += c->state != ST_DONE;
 		}
+		t_now = now();
+		/* A host that failed at once left its slot to the next one. */
+		wake_at = next < n && busy < nslots ? t_now : t_now + 1;
 		pfd[np] = (struct pollfd){.fd = f.wake[0], .events = POLLIN};
-		who[np++] = n;
-		for (size_t i = 0; i < n; i++) {
-			struct conn *c = &f.c[i];
+		who[np++] = nslots;
+		for (size_t k = 0; k < nslots; k++) {
+			struct conn *c = &f.c[k];
 			socket_t fd;
 
 			if (!waiting(c))
@@ -426,7 +479,7 @@ loop_run(size_t n, const struct options *opts, struct ssh_ctx *ssh,
 			pfd[np] = (struct pollfd){.fd = fd, .events = POLLIN};
 			if (ssh_get_poll_flags(c->s) & SSH_WRITE_PENDING)
 				pfd[np].events |= POLLOUT;
-			who[np++] = i;
+			who[np++] = k;
 		}
 		ms = wake_at > t_now ? (int)((wake_at - t_now) * 1000) + 1 : 0;
 		/* Only EINTR and ENOMEM are possible here: either way the hosts
@@ -437,18 +490,29 @@ loop_run(size_t n, const struct options *opts, struct ssh_ctx *ssh,
 		}
 		t_now = now();
 		if (pfd[0].revents & POLLIN) {
-			size_t h;
+			size_t k;
 
-			while (read(f.wake[0], &h, sizeof(h)) == (ssize_t)sizeof(h)) {
-				pthread_join(f.c[h].thread, NULL);
-				f.c[h].state = ST_DONE;
-				busy--;
+			while (read(f.wake[0], &k, sizeof(k)) == (ssize_t)sizeof(k)) {
+				struct conn *c = &f.c[k];
+
+				pthread_join(c->thread, NULL);
+				if (c->state == ST_RESOLVE) {
+					/* -T counts from the connect, as in libssh's own. */
+					c->state = ST_CONNECT;
+					c->deadline = now() + opts->timeout;
+					c->have_first_rc = 1;
+					step(c);
+					busy -= c->state == ST_DONE;
+				} else {
+					c->state = ST_DONE;
+					busy--;
+				}
 			}
 		}
-		for (size_t k = 1; k < np; k++) {
-			struct conn *c = &f.c[who[k]];
+		for (size_t j = 1; j < np; j++) {
+			struct conn *c = &f.c[who[j]];
 
-			if (pfd[k].revents == 0 && !c->more && t_now < c->deadline &&
+			if (pfd[j].revents == 0 && !c->more && t_now < c->deadline &&
 			    !(c->state == ST_READ && t_now >= c->stderr_at))
 				continue;
 			c->more = 0;
@@ -456,8 +520,8 @@ loop_run(size_t n, const struct options *opts, struct ssh_ctx *ssh,
 			busy -= c->state == ST_DONE;
 		}
 		/* Sessions that have no socket yet only have deadlines. */
-		for (size_t i = 0; i < n; i++) {
-			struct conn *c = &f.c[i];
+		for (size_t k = 0; k < nslots; k++) {
+			struct conn *c = &f.c[k];
 
 			if (waiting(c) && c->s != NULL && ssh_get_fd(c->s) == SSH_INVALID_SOCKET) {
 				step(c);
