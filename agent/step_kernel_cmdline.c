@@ -591,7 +591,7 @@ int step_kernel_cmdline(struct agent *ag, const struct step *st, struct result *
 			sb_addf(&w, "%s%s=%s", i ? " " : "", pl.want[i].key, pl.want[i].opt);
 		if (ret > 0) {
 			result_set(r, ST_CHANGED);
-			result_msg(r, "%s: %s (%s, kernel %s from %s)", file, w.len ? w.s : "no option of orch's",
+			result_msg(r, "%s: %s (%s, kernel %s from %s)", file, w.len ? w.s : "no option to add",
 			           loader_name(ag->facts.loader), ag->facts.kernel_target, ag->facts.kernel_target_from);
 			r->reboot_needed = true;
 		} else if (pl.nwant) {
