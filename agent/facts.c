@@ -135,7 +135,8 @@ static void grub_default_target(struct agent *ag, bool override_snippet, const c
 		if (!f->kernel_target_from)
 			f->kernel_target_from = entry && strcmp(entry, "0") != 0
 				? xasprintf("GRUB_DEFAULT '%s' (%s)", entry, where)
-				: xasprintf("newest installed (GRUB_DEFAULT %s%s)", entry ? "0, " : "", where);
+				: entry ? xasprintf("newest installed (GRUB_DEFAULT=0, %s)", where)
+				        : xstrdup("newest installed (GRUB_DEFAULT unset)");
 	} else {
 		f->kernel_target_unresolved = xasprintf("%s (%s)", why, where);
 		free(f->kernel_target_from);
