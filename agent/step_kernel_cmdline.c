@@ -591,8 +591,12 @@ int step_kernel_cmdline(struct agent *ag, const struct step *st, struct result *
 			sb_addf(&w, "%s%s=%s", i ? " " : "", pl.want[i].key, pl.want[i].opt);
 		if (ret > 0) {
 			result_set(r, ST_CHANGED);
-			result_msg(r, "%s: %s (%s, kernel %s from %s)", file, w.len ? w.s : "no option to add",
-			           loader_name(ag->facts.loader), ag->facts.kernel_target, ag->facts.kernel_target_from);
+			if (w.len)
+				result_msg(r, "%s: %s (%s, kernel %s from %s)", file, w.s, loader_name(ag->facts.loader),
+				           ag->facts.kernel_target, ag->facts.kernel_target_from);
+			else
+				result_msg(r, "no option to add (%s, kernel %s from %s)", loader_name(ag->facts.loader),
+				           ag->facts.kernel_target, ag->facts.kernel_target_from);
 			r->reboot_needed = true;
 		} else if (pl.nwant) {
 			result_msg(r, "%s already gives the kernel what it needs (kernel %s from %s)", file,
