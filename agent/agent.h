@@ -11,7 +11,8 @@
 #include "util.h"
 
 enum loader { LOADER_GRUB, LOADER_GRUB_PBT, LOADER_SYSTEMD_BOOT };
-enum cpu_vendor { CPU_OTHER, CPU_INTEL, CPU_AMD };
+/* CPU_ZHAOXIN: Zhaoxin and Centaur, whose IOMMU is VT-d (intel_iommu=). */
+enum cpu_vendor { CPU_OTHER, CPU_INTEL, CPU_AMD, CPU_ZHAOXIN };
 
 struct pci_device {
 	char addr[16];          /* "0000:01:00.0" */
@@ -23,7 +24,8 @@ struct pci_device {
 	char *modalias;         /* "pci:v000010DEd00001B81sv...", what picks its driver at boot */
 	int group;              /* IOMMU group, -1 without */
 	int boot_vga;           /* 1, 0, or -1 when the device has no boot_vga */
-	bool bootfb;            /* a BOOTFB region lies in one of its BARs */
+	bool bootfb;            /* a firmware framebuffer (BOOTFB, efifb or vesafb region of
+	                           /proc/iomem) lies in one of its BARs */
 	bool bridge;
 	struct strv reset_methods;
 	struct strv net;        /* network interfaces under it */
@@ -37,6 +39,12 @@ struct facts {
 	bool uefi, secure_boot;
 	struct strv boot_evidence;
 	char *kernel_running, *kernel_target;
+	char *kernel_target_from;     /* what decided the target: a pin file, GRUB_DEFAULT, newest installed */
+	char *kernel_target_unresolved; /* why the pin or GRUB_DEFAULT named no installed kernel, or NULL */
+	char *kernel_after;           /* the kernel the boot after the next one boots, when
+	                                 /etc/kernel/next-boot-pin decides the next one; else NULL */
+	struct strv kernels_installed; /* /boot/vmlinuz-*, newest first */
+	struct strv kernels_vtd_off;  /* installed kernels whose config leaves VT-d off */
 	bool intel_iommu_default_on, vfio_virqfd_module;
 	char *cmdline_live, *cmdline_configured;
 	char *cmdline_error;     /* why the configured cmdline could not be read */

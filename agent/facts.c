@@ -47,13 +47,114 @@ static void gather_cpu(struct agent *ag)
 			ag->facts.cpu = CPU_INTEL;
 		else if (strstr(buf, "AuthenticAMD") || strstr(buf, "HygonGenuine"))
 			ag->facts.cpu = CPU_AMD;
+		else if (strstr(buf, "CentaurHauls") || strstr(buf, "  Shanghai  "))
+			ag->facts.cpu = CPU_ZHAOXIN;
 	}
 	free(buf);
 	free(p);
 }
 
-/* The kernel that boots next: the newest /boot/vmlinuz-*, as Proxmox's boot
- * entries default to it; the running one when /boot says nothing. */
+static int cmp_kver_desc(const void *a, const void *b)
+{
+	return kver_cmp(*(char *const *)b, *(char *const *)a);
+}
+
+bool kernel_vtd_default_on(struct agent *ag, const char *kver)
+{
+	char *p = node_pathf(ag, "/boot/config-%s", kver), *buf = NULL;
+	bool on;
+
+	/* Debian's kernels choose between ..._DEFAULT_ON, ..._DEFAULT_ON_INTGPU_OFF
+	 * (on, but not for the integrated GPU) and ..._DEFAULT_OFF */
+	if (read_file(p, 16 << 20, &buf, NULL) == 0)
+		on = strstr(buf, "\nCONFIG_INTEL_IOMMU_DEFAULT_ON=y\n") ||
+		     strstr(buf, "\nCONFIG_INTEL_IOMMU_DEFAULT_ON_INTGPU_OFF=y\n");
+	else
+		on = kver_num(kver) >= 608;   /* Proxmox's kernels default on from 6.8 */
+	free(buf);
+	free(p);
+	return on;
+}
+
+/* The first line of a pin file, or NULL when it is absent or empty
+ * (proxmox-boot-tool's get_first_line). */
+static char *pin_line(struct agent *ag, const char *path)
+{
+	char *s = node_line(ag, path);
+
+	if (s && !*s) {
+		free(s);
+		s = NULL;
+	}
+	return s;
+}
+
+static bool installed(const struct facts *f, const char *kver)
+{
+	return strv_has(&f->kernels_installed, kver);
+}
+
+/* GRUB's default entry as update-grub would write it now: `pin_snippet` is
+ * what proxmox-boot-tool's refresh leaves of its pin drop-in (NULL: none). */
+static void grub_default_target(struct agent *ag, bool override_snippet, const char *pin_snippet)
+{
+	struct facts *f = &ag->facts;
+	struct grub_override ov = { GRUB_PIN_SNIPPET, pin_snippet };
+	struct grub_vars v;
+	char *why = NULL, *entry = NULL;
+	const char *where;
+
+	if (grub_evaluate(ag, override_snippet ? &ov : NULL, override_snippet ? 1 : 0, &v, &why) < 0) {
+		f->kernel_target_unresolved = why;
+		grub_vars_release(&v);
+		return;
+	}
+	where = v.default_where ? v.default_where : "unset";
+	entry = v.default_entry ? xstrdup(v.default_entry) : NULL;
+	if (entry && strcmp(entry, "saved") == 0) {
+		/* grub-reboot's next_entry first, then grub-set-default's saved_entry */
+		char *env = node_path(ag, "/boot/grub/grubenv"), *buf = NULL, *next = NULL, *saved = NULL;
+		if (read_file(env, 1 << 16, &buf, NULL) == 0)
+			for (char *l = strtok(buf, "\n"); l; l = strtok(NULL, "\n")) {
+				if (starts_with(l, "next_entry=") && l[11])
+					next = l + 11;
+				else if (starts_with(l, "saved_entry=") && l[12])
+					saved = l + 12;
+			}
+		free(entry);
+		entry = xstrdup(next ? next : saved ? saved : "0");
+		f->kernel_target_from = xasprintf("GRUB_DEFAULT=saved (%s): %s of /boot/grub/grubenv '%s'", where,
+		                                  next ? "next_entry" : saved ? "saved_entry" : "no entry", entry);
+		free(buf);
+		free(env);
+	}
+	bool recovery = !(v.disable_recovery && strcmp(v.disable_recovery, "true") == 0);
+	int idx = grub_default_kernel(entry, &f->kernels_installed, recovery, &why);
+	if (idx >= 0) {
+		f->kernel_target = xstrdup(f->kernels_installed.v[idx]);
+		if (!f->kernel_target_from)
+			f->kernel_target_from = entry && strcmp(entry, "0") != 0
+				? xasprintf("GRUB_DEFAULT '%s' (%s)", entry, where)
+				: entry ? xasprintf("newest installed (GRUB_DEFAULT=0, %s)", where)
+				        : xstrdup("newest installed (GRUB_DEFAULT unset)");
+	} else {
+		f->kernel_target_unresolved = xasprintf("%s (%s)", why, where);
+		free(f->kernel_target_from);
+		f->kernel_target_from = NULL;
+	}
+	free(why);
+	free(entry);
+	grub_vars_release(&v);
+}
+
+/* The kernel that boots next (domain.md §1), as proxmox-boot-tool decides it
+ * (proxmox-kernel-helper: src/proxmox-boot/functions, zz-proxmox-boot,
+ * src/bin/proxmox-boot-tool): /etc/kernel/next-boot-pin for one boot, then
+ * /etc/kernel/proxmox-boot-pin; without a pin systemd-boot's `default
+ * proxmox-*` takes the newest entry and GRUB its GRUB_DEFAULT. On plain GRUB
+ * `kernel pin` acts only through GRUB_DEFAULT in its drop-in, so there
+ * GRUB_DEFAULT decides. A value that names no installed kernel is reported
+ * and the newest installed kernel stands in. */
 static void gather_kernel(struct agent *ag)
 {
 	struct facts *f = &ag->facts;
@@ -64,30 +165,51 @@ static void gather_kernel(struct agent *ag)
 	f->kernel_running = node_line(ag, "/proc/sys/kernel/osrelease");
 	if (!f->kernel_running)
 		f->kernel_running = xstrdup("unknown");
-	while (d && (e = readdir(d))) {
-		if (!starts_with(e->d_name, "vmlinuz-"))
-			continue;
-		const char *v = e->d_name + strlen("vmlinuz-");
-		if (!f->kernel_target || kver_cmp(v, f->kernel_target) > 0) {
-			free(f->kernel_target);
-			f->kernel_target = xstrdup(v);
-		}
-	}
+	while (d && (e = readdir(d)))
+		if (starts_with(e->d_name, "vmlinuz-") && e->d_name[8])
+			strv_push(&f->kernels_installed, e->d_name + strlen("vmlinuz-"));
 	if (d)
 		closedir(d);
 	free(boot);
-	if (!f->kernel_target)
-		f->kernel_target = xstrdup(f->kernel_running);
+	if (f->kernels_installed.n > 1)
+		qsort(f->kernels_installed.v, f->kernels_installed.n, sizeof(char *), cmp_kver_desc);
 
-	/* Before 6.8 Intel's IOMMU is off unless the config says otherwise. */
-	p = node_pathf(ag, "/boot/config-%s", f->kernel_target);
-	if (read_file(p, 16 << 20, &buf, NULL) == 0)
-		f->intel_iommu_default_on = strstr(buf, "\nCONFIG_INTEL_IOMMU_DEFAULT_ON=y\n") != NULL;
-	else
-		f->intel_iommu_default_on = kver_num(f->kernel_target) >= 608;
-	free(buf);
-	buf = NULL;
-	free(p);
+	char *next = pin_line(ag, NEXT_BOOT_PIN), *pin = pin_line(ag, PROXMOX_BOOT_PIN);
+	if (f->loader != LOADER_GRUB && (next || pin)) {
+		const char *file = next ? NEXT_BOOT_PIN : PROXMOX_BOOT_PIN, *k = next ? next : pin;
+		if (installed(f, k)) {
+			f->kernel_target = xstrdup(k);
+			f->kernel_target_from = xstrdup(file);
+		} else {
+			f->kernel_target_unresolved = xasprintf("%s names %s, which is not installed (no /boot/vmlinuz-%s)",
+			                                        file, k, k);
+		}
+	} else if (f->loader != LOADER_SYSTEMD_BOOT) {
+		/* proxmox-boot-tool's refresh drops its pin snippet when nothing is pinned */
+		grub_default_target(ag, f->loader == LOADER_GRUB_PBT, NULL);
+	}
+	/* the boot after a next-boot-pin one: proxmox-boot-cleanup.service unpins
+	 * next-boot-pin on that boot and refreshes */
+	if (next && f->kernel_target && strcmp(f->kernel_target_from, NEXT_BOOT_PIN) == 0) {
+		if (pin && installed(f, pin))
+			f->kernel_after = xstrdup(pin);
+		else if (f->kernels_installed.n)
+			f->kernel_after = xstrdup(f->kernels_installed.v[0]);
+	}
+	free(next);
+	free(pin);
+	if (!f->kernel_target) {
+		f->kernel_target = xstrdup(f->kernels_installed.n ? f->kernels_installed.v[0] : f->kernel_running);
+		if (!f->kernel_target_from)
+			f->kernel_target_from = xstrdup(f->kernels_installed.n
+			                                ? (f->kernel_target_unresolved ? "newest installed, standing in" : "newest installed")
+			                                : "running (no /boot/vmlinuz-*)");
+	}
+
+	f->intel_iommu_default_on = kernel_vtd_default_on(ag, f->kernel_target);
+	for (size_t i = 0; i < f->kernels_installed.n; i++)
+		if (!kernel_vtd_default_on(ag, f->kernels_installed.v[i]))
+			strv_push(&f->kernels_vtd_off, f->kernels_installed.v[i]);
 
 	/* vfio_virqfd is its own module only before 6.2; modules.dep knows. */
 	p = node_pathf(ag, "/lib/modules/%s/modules.dep", f->kernel_target);
@@ -341,12 +463,26 @@ char *configured_cmdline(struct agent *ag, const char *override_path, const char
 		return line;
 	}
 
-	struct grub_vars v;
+	struct grub_override ov = { override_path, override_content };
+	return grub_cmdline(ag, override_path ? &ov : NULL, override_path ? 1 : 0, why);
+}
+
+static const struct grub_override *find_override(const struct grub_override *ov, size_t nov, const char *path)
+{
+	for (size_t i = 0; i < nov; i++)
+		if (strcmp(ov[i].path, path) == 0)
+			return &ov[i];
+	return NULL;
+}
+
+int grub_evaluate(struct agent *ag, const struct grub_override *ov, size_t nov, struct grub_vars *v, char **why)
+{
 	struct strv files = { 0 };
 	char *dir = node_path(ag, "/etc/default/grub.d");
 	DIR *d = opendir(dir);
 	struct dirent *e;
 
+	*why = NULL;
 	while (d && (e = readdir(d))) {
 		size_t n = strlen(e->d_name);
 		if (n > 4 && strcmp(e->d_name + n - 4, ".cfg") == 0)
@@ -355,20 +491,21 @@ char *configured_cmdline(struct agent *ag, const char *override_path, const char
 	if (d)
 		closedir(d);
 	free(dir);
-	if (override_path && override_content && starts_with(override_path, "/etc/default/grub.d/") &&
-	    !strv_has(&files, override_path))
-		strv_push(&files, override_path);
+	for (size_t i = 0; i < nov; i++)
+		if (ov[i].content && starts_with(ov[i].path, "/etc/default/grub.d/") && !strv_has(&files, ov[i].path))
+			strv_push(&files, ov[i].path);
 	if (files.n > 1)
 		qsort(files.v, files.n, sizeof(*files.v), cmp_cstr);
 
-	grub_vars_init(&v);
+	grub_vars_init(v);
 	for (size_t i = 0; i <= files.n; i++) {
 		const char *path = i == 0 ? "/etc/default/grub" : files.v[i - 1];
+		const struct grub_override *o = find_override(ov, nov, path);
 		char *text = NULL;
-		if (override_path && strcmp(override_path, path) == 0) {
-			if (!override_content)
+		if (o) {
+			if (!o->content)
 				continue;
-			text = xstrdup(override_content);
+			text = xstrdup(o->content);
 		} else {
 			char *p = node_path(ag, path);
 			int r = read_file(p, 1 << 20, &text, NULL);
@@ -380,12 +517,19 @@ char *configured_cmdline(struct agent *ag, const char *override_path, const char
 				break;
 			}
 		}
-		grub_eval(&v, text, path);
+		grub_eval(v, text, path);
 		free(text);
 	}
 	strv_release(&files);
+	return *why ? -1 : 0;
+}
+
+char *grub_cmdline(struct agent *ag, const struct grub_override *ov, size_t nov, char **why)
+{
+	struct grub_vars v;
 	char *line = NULL;
-	if (!*why && v.unevaluable)
+
+	if (grub_evaluate(ag, ov, nov, &v, why) == 0 && v.unevaluable)
 		*why = xstrdup(v.unevaluable_why);
 	if (!*why) {
 		struct strv t = { 0 };
@@ -439,9 +583,9 @@ int facts_gather(struct agent *ag, char *err, size_t errlen)
 	if (!f->cmdline_live)
 		f->cmdline_live = xstrdup("");
 	gather_cpu(ag);
-	gather_kernel(ag);
 	gather_kernel_log(ag);
 	gather_loader(ag);
+	gather_kernel(ag);   /* after the loader: the loader decides what pins the kernel */
 	gather_iommu(ag);
 	gather_modules(ag);
 	gather_cluster(ag);
@@ -457,6 +601,11 @@ void facts_release(struct facts *f)
 	strv_release(&f->boot_evidence);
 	free(f->kernel_running);
 	free(f->kernel_target);
+	free(f->kernel_target_from);
+	free(f->kernel_target_unresolved);
+	free(f->kernel_after);
+	strv_release(&f->kernels_installed);
+	strv_release(&f->kernels_vtd_off);
 	free(f->cmdline_live);
 	free(f->cmdline_configured);
 	free(f->cmdline_error);
@@ -473,7 +622,7 @@ void facts_release(struct facts *f)
 
 static const char *cpu_name(enum cpu_vendor c)
 {
-	return c == CPU_INTEL ? "intel" : c == CPU_AMD ? "amd" : "other";
+	return c == CPU_INTEL ? "intel" : c == CPU_AMD ? "amd" : c == CPU_ZHAOXIN ? "zhaoxin" : "other";
 }
 
 json_t *facts_json(const struct agent *ag)
@@ -500,6 +649,14 @@ json_t *facts_json(const struct agent *ag)
 	json_object_set_new(o, "cluster", json_pack("{s:b, s:s?, s:b}", "member", f->cluster_member, "name",
 	                                            f->cluster_name, "quorate", f->quorate));
 	json_object_set_new(o, "running_guests", strv_json(&f->running_guests));
+	json_t *k = json_object_get(o, "kernel");
+	json_object_set_new(k, "target_from", json_string(f->kernel_target_from));
+	if (f->kernel_target_unresolved)
+		json_object_set_new(k, "target_unresolved", json_string(f->kernel_target_unresolved));
+	if (f->kernel_after)
+		json_object_set_new(k, "after_next_boot", json_string(f->kernel_after));
+	json_object_set_new(k, "installed", strv_json(&f->kernels_installed));
+	json_object_set_new(k, "vtd_default_off", strv_json(&f->kernels_vtd_off));
 	json_object_set_new(o, "reboot_pending",
 	                    json_boolean(f->cmdline_configured && !cmdline_matches(f->cmdline_configured, f->cmdline_live)));
 	return o;

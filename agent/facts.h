@@ -3,6 +3,12 @@
 #define ORCH_AGENT_FACTS_H
 
 #include "agent.h"
+#include "cmdline.h"
+
+/* proxmox-kernel-helper's pins (src/proxmox-boot/functions). */
+#define NEXT_BOOT_PIN "/etc/kernel/next-boot-pin"
+#define PROXMOX_BOOT_PIN "/etc/kernel/proxmox-boot-pin"
+#define GRUB_PIN_SNIPPET "/etc/default/grub.d/proxmox-kernel-pin.cfg"
 
 /* Gathers every fact. Returns 0, or -1 with a message in err when the node
  * cannot be inspected at all (a missing file is a fact, not an error). */
@@ -19,6 +25,24 @@ const char *loader_name(enum loader l);
  * Returns a new string, or NULL with *why set (malloc'ed). */
 char *configured_cmdline(struct agent *ag, const char *override_path, const char *override_content,
                          char **why);
+
+/* A GRUB defaults file as a step is about to leave it: `content` stands in
+ * for the file's (NULL: the file absent). */
+struct grub_override {
+	const char *path;
+	const char *content;
+};
+
+/* Evaluates /etc/default/grub and the grub.d drop-ins in update-grub's order into
+ * *v (always initialised; the caller releases it), with `ov` standing in for
+ * their files. Returns 0, or -1 with *why (malloc'ed) when a file cannot be read. */
+int grub_evaluate(struct agent *ag, const struct grub_override *ov, size_t nov, struct grub_vars *v, char **why);
+/* The GRUB command line (GRUB_CMDLINE_LINUX and _DEFAULT) with `ov` standing
+ * in; NULL with *why when it cannot be known. */
+char *grub_cmdline(struct agent *ag, const struct grub_override *ov, size_t nov, char **why);
+
+/* Whether kernel `kver`'s /boot/config-<kver> turns VT-d on by default. */
+bool kernel_vtd_default_on(struct agent *ag, const char *kver);
 
 /* Whether every token of the configured line is live, and every live token
  * (but what the boot loader adds: BOOT_IMAGE=, initrd=, ro, rw, and root=

@@ -96,7 +96,8 @@ static void collect_class(struct agent *ag, const char *class_dir, struct pci_de
 	free(dir);
 }
 
-/* A BOOTFB region inside one of the device's BARs in /proc/iomem. */
+/* A firmware framebuffer inside one of the device's BARs in /proc/iomem:
+ * BOOTFB (sysfb's platform device), efifb or vesafb (their drivers' regions). */
 static void mark_bootfb(struct agent *ag, struct pci_device *devs, size_t n)
 {
 	char *path = node_path(ag, "/proc/iomem"), *buf = NULL;
@@ -112,7 +113,8 @@ static void mark_bootfb(struct agent *ag, struct pci_device *devs, size_t n)
 			const char *label = colon + 3;
 			if (owner && indent <= owner_indent)
 				owner = NULL;
-			if (owner && strcmp(label, "BOOTFB") == 0)
+			if (owner && (strcmp(label, "BOOTFB") == 0 || strcmp(label, "efifb") == 0 ||
+			              strcmp(label, "vesafb") == 0))
 				owner->bootfb = true;
 			for (size_t i = 0; i < n; i++) {
 				if (strcmp(label, devs[i].addr) == 0) {

@@ -47,6 +47,10 @@ declare -A SELECT=(
 	[foreign-group]=07:00
 	[no-intremap]=03:00
 	[pve9-trixie]=03:00
+	[sdboot-pinned-6.5]=01:00
+	[pve7-sdboot-admin-tokens]=01:00
+	[grub-pinned-intel-off]=02:00
+	[sdboot-iommu-off]=03:00
 )
 
 # use_root NAME: $R is a fresh copy of fixture NAME, $P an untouched one.
@@ -318,4 +322,50 @@ expect_same_tree() {
 		fail "trees differ:
 $(head -n 40 "$T/tree.diff")"
 	fi
+}
+
+# ---------------------------------------------------------------- kernels
+
+# kernel_fact FIELD: a field of the facts step's kernel object.
+kernel_fact() {
+	result facts | jq -r ".facts.kernel.$1"
+}
+
+# sdboot_default ESP: the entry systemd-boot's loader.conf on ESP boots.
+sdboot_default() {
+	sed -n 's/^default[[:space:]]*//p' "$(f "/var/lib/orch-fixture/esp/$1/loader/loader.conf")"
+}
+
+# sdboot_options ESP KVER: the options line of KVER's boot entry on ESP.
+sdboot_options() {
+	sed -n 's/^options[[:space:]]*//p' "$(f "/var/lib/orch-fixture/esp/$1/loader/entries/proxmox-$2.conf")"
+}
+
+# grub_entry_line CFG KVER: the linux line of KVER's menu entry in CFG.
+grub_entry_line() {
+	grep -P "^\s*linux\s+\S*vmlinuz-\Q$2\E\s" "$(f "$1")" | head -n 1 | sed 's/^[[:space:]]*linux[[:space:]]*[^[:space:]]*[[:space:]]*//'
+}
+
+# publish_pins ROOT: what the admin runs after `proxmox-boot-tool kernel pin`
+# (the tool asks for it): the root's own refresh, kept out of its command log.
+publish_pins() {
+	"$1/usr/sbin/proxmox-boot-tool" refresh >/dev/null
+	: >"$1/var/log/orch-fixture/commands.log"
+}
+
+# expect_second_apply_and_rollback [PLAN-OPTIONS]: the same plan again
+# changes nothing and runs no command; rollback (then refresh) gives back
+# the pristine root ($P) byte for byte.
+expect_second_apply_and_rollback() {
+	changing_commands >"$T/log.1"
+	apply "$@"
+	expect_ok_run
+	[[ $(summary_field changed) == 0 ]] ||
+		fail "second apply changed: $(jq -r 'select(.status == "changed") | .name + ": " + .msg' "$T/out")"
+	changing_commands >"$T/log.2"
+	cmp -s "$T/log.1" "$T/log.2" || fail "second apply ran commands: $(diff "$T/log.1" "$T/log.2")"
+	rollback_plan refresh >"$T/rollback.json"
+	run_agent "$T/rollback.json"
+	expect_ok_run
+	expect_same_tree "$P" "$R" var/lib/orch var/log/orch-fixture/commands.log
 }

@@ -16,8 +16,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	grub_vars_init(&v);
 	grub_eval(&v, text, "fuzz.cfg");
 	cmdline_split(v.linux_default, &toks);
-	cmdline_set(&toks, "intel_iommu=on");
-	cmdline_set(&toks, "iommu=pt");
+	cmdline_add_opt(&toks, "intel_iommu", "on");
+	cmdline_add_opt(&toks, "iommu", "pt");
 	free(cmdline_join(&toks));
 	strv_release(&toks);
 	grub_vars_release(&v);

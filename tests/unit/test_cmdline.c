@@ -3,11 +3,21 @@
 #include "facts.h"
 #include "harness.h"
 
-static char *edit(const char *line, const char *tok)
+static char *add(const char *line, const char *key, const char *opt)
 {
 	struct strv t = { 0 };
 	cmdline_split(line, &t);
-	cmdline_set(&t, tok);
+	cmdline_add_opt(&t, key, opt);
+	char *s = cmdline_join(&t);
+	strv_release(&t);
+	return s;
+}
+
+static char *without(const char *line, const char *key, const char *opt)
+{
+	struct strv t = { 0 };
+	cmdline_split(line, &t);
+	cmdline_remove_opt(&t, key, opt);
 	char *s = cmdline_join(&t);
 	strv_release(&t);
 	return s;
@@ -15,25 +25,130 @@ static char *edit(const char *line, const char *tok)
 
 static void appends_a_missing_token_keeping_order(void)
 {
-	char *s = edit("root=ZFS=rpool/ROOT/pve-1 boot=zfs", "intel_iommu=on");
+	char *s = add("root=ZFS=rpool/ROOT/pve-1 boot=zfs", "intel_iommu", "on");
 	CHECK_STR(s, "root=ZFS=rpool/ROOT/pve-1 boot=zfs intel_iommu=on");
 	free(s);
 }
 
-static void replaces_the_value_of_the_same_key_in_place(void)
+static void intel_iommu_on_merges_into_the_admins_options(void)
 {
-	char *s = edit("quiet intel_iommu=off splash", "intel_iommu=on");
-	CHECK_STR(s, "quiet intel_iommu=on splash");
+	char *s = add("quiet intel_iommu=igfx_off,sm_on splash", "intel_iommu", "on");
+	CHECK_STR(s, "quiet intel_iommu=igfx_off,sm_on,on splash");
 	free(s);
+}
+
+static void intel_iommu_on_with_igfx_off_is_already_given(void)
+{
+	struct strv t = { 0 };
+	cmdline_split("root=/dev/sda1 intel_iommu=on,igfx_off", &t);
+	CHECK(cmdline_gives(&t, "intel_iommu", "on"));
+	CHECK(!cmdline_add_opt(&t, "intel_iommu", "on"));
+	CHECK(t.n == 2);
+	strv_release(&t);
+}
+
+static void off_replaced_by_on_keeping_the_other_options(void)
+{
+	char *s = add("quiet intel_iommu=off,igfx_off", "intel_iommu", "on");
+	CHECK_STR(s, "quiet intel_iommu=igfx_off,on");
+	free(s);
+}
+
+static void the_last_of_on_and_off_wins_across_tokens(void)
+{
+	struct strv t = { 0 };
+	cmdline_split("intel_iommu=on quiet intel_iommu=igfx_off,off", &t);
+	CHECK(!cmdline_gives(&t, "intel_iommu", "on"));
+	CHECK(cmdline_lists(&t, "intel_iommu", "on"));
+	strv_release(&t);
+	cmdline_split("intel_iommu=off intel_iommu=on", &t);
+	CHECK(cmdline_gives(&t, "intel_iommu", "on"));
+	strv_release(&t);
+}
+
+static void initcall_blacklist_keeps_the_admins_entries(void)
+{
+	char *s = add("root=x initcall_blacklist=acpi_cpufreq_init", "initcall_blacklist", "sysfb_init");
+	CHECK_STR(s, "root=x initcall_blacklist=acpi_cpufreq_init,sysfb_init");
+	free(s);
+	s = without("root=x initcall_blacklist=acpi_cpufreq_init,sysfb_init", "initcall_blacklist", "sysfb_init");
+	CHECK_STR(s, "root=x initcall_blacklist=acpi_cpufreq_init");
+	free(s);
+}
+
+static void removing_the_only_option_drops_the_token(void)
+{
+	char *s = without("root=x iommu=off quiet", "iommu", "off");
+	CHECK_STR(s, "root=x quiet");
+	free(s);
+	s = without("root=x iommu=pt,off", "iommu", "off");
+	CHECK_STR(s, "root=x iommu=pt");
+	free(s);
+	/* a different key with the same prefix is not touched */
+	s = without("amd_iommu=off intel_iommu=off", "iommu", "off");
+	CHECK_STR(s, "amd_iommu=off intel_iommu=off");
+	free(s);
+}
+
+static void token_without_reports_untouched_and_emptied(void)
+{
+	char *t = cmdline_token_without("intel_iommu=on", "intel_iommu", "off");
+	CHECK(t == NULL);
+	t = cmdline_token_without("intel_iommu=off", "intel_iommu", "off");
+	CHECK_STR(t, "");
+	free(t);
+	t = cmdline_token_without("intel_iommu=sm_on,off,igfx_off", "intel_iommu", "off");
+	CHECK_STR(t, "intel_iommu=sm_on,igfx_off");
+	free(t);
 }
 
 static void leaves_a_present_token_alone(void)
 {
 	struct strv t = { 0 };
 	cmdline_split("root=/dev/sda1 iommu=pt", &t);
-	CHECK(!cmdline_set(&t, "iommu=pt"));
+	CHECK(!cmdline_add_opt(&t, "iommu", "pt"));
 	CHECK(t.n == 2);
 	strv_release(&t);
+}
+
+static void grub_default_names_kernels_as_debian_menus_do(void)
+{
+	struct strv k = { 0 };
+	char *why = NULL;
+	strv_push(&k, "6.8.12-4-pve");
+	strv_push(&k, "6.5.13-5-pve");
+	CHECK(grub_default_kernel(NULL, &k, true, &why) == 0);
+	CHECK(grub_default_kernel("0", &k, true, &why) == 0);
+	CHECK(grub_default_kernel("gnulinux-simple-2a9c", &k, true, &why) == 0);
+	CHECK(grub_default_kernel("gnulinux-advanced-2a9c>gnulinux-6.5.13-5-pve-advanced-2a9c", &k, true, &why) == 1);
+	CHECK(grub_default_kernel("Advanced options for Proxmox VE GNU/Linux>Proxmox VE GNU/Linux, with Linux "
+	                          "6.5.13-5-pve", &k, true, &why) == 1);
+	/* the submenu: 6.8, 6.8 recovery, 6.5, ... */
+	CHECK(grub_default_kernel("1>2", &k, true, &why) == 1);
+	CHECK(grub_default_kernel("1>1", &k, false, &why) == 1);
+	CHECK(grub_default_kernel("1>1", &k, true, &why) == 0);
+	CHECK(why == NULL);
+	CHECK(grub_default_kernel("2", &k, true, &why) == -1);
+	CHECK(why && strstr(why, "not a kernel"));
+	free(why);
+	CHECK(grub_default_kernel("gnulinux-advanced-2a9c>gnulinux-6.2.16-3-pve-advanced-2a9c", &k, true, &why) == -1);
+	CHECK(why && strstr(why, "not installed"));
+	free(why);
+	CHECK(grub_default_kernel("1>9", &k, true, &why) == -1);
+	free(why);
+	strv_release(&k);
+}
+
+static void grub_default_and_its_line_are_tracked(void)
+{
+	struct grub_vars v;
+	grub_vars_init(&v);
+	grub_eval(&v, "# c\nGRUB_DEFAULT=0\nGRUB_TIMEOUT=5\n", "/etc/default/grub");
+	grub_eval(&v, "GRUB_DEFAULT=\"gnulinux-advanced-x>gnulinux-6.5.13-5-pve-advanced-x\"\n",
+	          "/etc/default/grub.d/proxmox-kernel-pin.cfg");
+	CHECK_STR(v.default_entry, "gnulinux-advanced-x>gnulinux-6.5.13-5-pve-advanced-x");
+	CHECK_STR(v.default_where, "/etc/default/grub.d/proxmox-kernel-pin.cfg:1");
+	grub_vars_release(&v);
 }
 
 static void keeps_quoted_spaces_in_one_token(void)
@@ -118,7 +233,15 @@ int main(int argc, char **argv)
 {
 	static const struct test_case tests[] = {
 		{ "appends_a_missing_token_keeping_order", appends_a_missing_token_keeping_order },
-		{ "replaces_the_value_of_the_same_key_in_place", replaces_the_value_of_the_same_key_in_place },
+		{ "intel_iommu_on_merges_into_the_admins_options", intel_iommu_on_merges_into_the_admins_options },
+		{ "intel_iommu_on_with_igfx_off_is_already_given", intel_iommu_on_with_igfx_off_is_already_given },
+		{ "off_replaced_by_on_keeping_the_other_options", off_replaced_by_on_keeping_the_other_options },
+		{ "the_last_of_on_and_off_wins_across_tokens", the_last_of_on_and_off_wins_across_tokens },
+		{ "initcall_blacklist_keeps_the_admins_entries", initcall_blacklist_keeps_the_admins_entries },
+		{ "removing_the_only_option_drops_the_token", removing_the_only_option_drops_the_token },
+		{ "token_without_reports_untouched_and_emptied", token_without_reports_untouched_and_emptied },
+		{ "grub_default_names_kernels_as_debian_menus_do", grub_default_names_kernels_as_debian_menus_do },
+		{ "grub_default_and_its_line_are_tracked", grub_default_and_its_line_are_tracked },
 		{ "leaves_a_present_token_alone", leaves_a_present_token_alone },
 		{ "keeps_quoted_spaces_in_one_token", keeps_quoted_spaces_in_one_token },
 		{ "grub_defaults_evaluate_as_update_grub_sources_them", grub_defaults_evaluate_as_update_grub_sources_them },
