@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cmdline.h"
+#include "esp.h"
 #include "facts.h"
 #include "fileops.h"
 #include "protocol.h"
@@ -122,31 +123,46 @@ out:
 	return ret;
 }
 
+/* Every source the next boot reads gets the tokens: where the ESPs
+ * disagree (one GRUB, one systemd-boot) that is both, and the refresh
+ * publishes both (docs/agent.md, "The boot loader that boots next"). */
 int step_kernel_cmdline(struct agent *ag, const struct step *st, struct result *r)
 {
-	struct strv want = { 0 };
-	const char *file = ag->facts.loader == LOADER_SYSTEMD_BOOT ? SYSTEMD_BOOT_CMDLINE : ORCH_GRUB_DROPIN;
-	int ret;
+	static const enum cmdline_source order[] = { SRC_KERNEL_CMDLINE, SRC_GRUB_DEFAULTS };
+	const struct facts *f = &ag->facts;
+	struct strv want = { 0 }, changed = { 0 }, kept = { 0 };
+	int ret = 0;
 
+	if (esps_publish_check(ag, r, "the command line") < 0)
+		return -1;
 	wanted_tokens(ag, st, &want);
-	if (ag->facts.loader == LOADER_SYSTEMD_BOOT)
-		ret = edit_systemd_boot(ag, r, &want);
-	else
-		ret = edit_grub(ag, r, &want);
-	if (ret > 0) {
+	for (size_t i = 0; ret >= 0 && i < sizeof(order) / sizeof(order[0]); i++) {
+		if (!(f->cmdline_sources & order[i]))
+			continue;
+		bool sd = order[i] == SRC_KERNEL_CMDLINE;
+		const char *file = sd ? SYSTEMD_BOOT_CMDLINE : ORCH_GRUB_DROPIN;
+		ret = sd ? edit_systemd_boot(ag, r, &want) : edit_grub(ag, r, &want);
+		strv_push_own(ret > 0 ? &changed : &kept, xasprintf("%s (%s)", file, sd ? "systemd-boot" : "GRUB"));
+	}
+	if (ret >= 0 && changed.n) {
 		char *t = cmdline_join(&want);
 		result_set(r, ST_CHANGED);
-		result_msg(r, "%s: %s (%s)", file, t, loader_name(ag->facts.loader));
+		for (size_t i = 0; i < changed.n; i++)
+			result_msg(r, "%s: %s", changed.v[i], t);
 		r->reboot_needed = true;
 		free(t);
-	} else if (ret == 0) {
+	}
+	if (ret >= 0 && kept.n) {
 		if (want.n)
-			result_msg(r, "%s already gives the kernel what it needs", file);
+			for (size_t i = 0; i < kept.n; i++)
+				result_msg(r, "%s already gives the kernel what it needs", kept.v[i]);
 		else
 			result_msg(r, "no kernel option needed (%s, kernel %s)",
-			           ag->facts.cpu == CPU_AMD ? "AMD IOMMU is on by default" : "IOMMU on by default",
-			           ag->facts.kernel_target);
+			           f->cpu == CPU_AMD ? "AMD IOMMU is on by default" : "IOMMU on by default",
+			           f->kernel_target);
 	}
+	strv_release(&changed);
+	strv_release(&kept);
 	strv_release(&want);
 	return ret < 0 ? -1 : 0;
 }
