@@ -21,6 +21,14 @@ no-intremap) want='{"loader":"grub","uefi":false,"secure_boot":false,"cpu":"inte
 	"default_on":true,"virqfd":false,"active":true,"units":["dmar0"],"ir":false,"host":"r710"}' ;;
 pve9-trixie) want='{"loader":"systemd-boot","uefi":true,"secure_boot":false,"cpu":"amd","kernel":"6.14.8-2-pve",
 	"default_on":true,"virqfd":false,"active":true,"units":["ivhd0"],"ir":true,"host":"pve9"}' ;;
+sdboot-grub-secureboot) want='{"loader":"grub-pbt","uefi":true,"secure_boot":false,"cpu":"intel","kernel":"6.5.13-5-pve",
+	"default_on":false,"virqfd":false,"active":false,"units":[],"ir":true,"host":"pve-sd2"}' ;;
+esps-disagree) want='{"loader":"mixed","uefi":true,"secure_boot":false,"cpu":"intel","kernel":"6.5.13-5-pve",
+	"default_on":false,"virqfd":false,"active":false,"units":[],"ir":true,"host":"pve-sd3"}' ;;
+esp-list-stale) want='{"loader":"systemd-boot","uefi":true,"secure_boot":false,"cpu":"intel","kernel":"6.5.13-5-pve",
+	"default_on":false,"virqfd":false,"active":false,"units":[],"ir":true,"host":"pve-sd4"}' ;;
+esp-list-all-stale) want='{"loader":"systemd-boot","uefi":true,"secure_boot":false,"cpu":"intel","kernel":"6.5.13-5-pve",
+	"default_on":false,"virqfd":false,"active":false,"units":[],"ir":true,"host":"pve-sd5"}' ;;
 *) fail "no expectations for '$FIX'" ;;
 esac
 jq -n '{"version":1,"root":$r,"steps":[{"name":"facts"}]}' --arg r "$R" >"$T/plan.json"

@@ -47,6 +47,10 @@ declare -A SELECT=(
 	[foreign-group]=07:00
 	[no-intremap]=03:00
 	[pve9-trixie]=03:00
+	[sdboot-grub-secureboot]=01:00
+	[esps-disagree]=01:00
+	[esp-list-stale]=01:00
+	[esp-list-all-stale]=01:00
 )
 
 # use_root NAME: $R is a fresh copy of fixture NAME, $P an untouched one.
