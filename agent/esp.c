@@ -173,6 +173,7 @@ void esp_gather(struct agent *ag)
 	if (npresent)
 		status = cmd_output(ag, (const char *const[]){ "proxmox-boot-tool", "status", NULL }, 120);
 	f->cmdline_sources = 0;
+	bool grub_before = false;
 	for (size_t i = 0; i < f->nesps; i++) {
 		struct esp *e = &f->esps[i];
 		char *line = NULL;
@@ -189,6 +190,15 @@ void esp_gather(struct agent *ag)
 			                          : xasprintf("no proxmox-boot-tool status line; %s", why);
 		}
 		free(line);
+		if (e->loader == LOADER_SYSTEMD_BOOT && grub_before) {
+			/* zz-proxmox-boot 8.1.0 sets grub=1 and never resets it */
+			char *more = xasprintf("%s; proxmox-kernel-helper 8.1.0's sync hook, which keeps GRUB from an "
+			                       "ESP listed before it, would skip it",
+			                       e->evidence);
+			free(e->evidence);
+			e->evidence = more;
+		}
+		grub_before = grub_before || e->loader == LOADER_GRUB_PBT;
 		f->cmdline_sources |= source_of(e->loader);
 		strv_push_own(&f->boot_evidence, xasprintf("ESP %s: %s", e->uuid, e->evidence));
 	}
