@@ -10,7 +10,14 @@
 
 #include "util.h"
 
-enum loader { LOADER_GRUB, LOADER_GRUB_PBT, LOADER_SYSTEMD_BOOT };
+/* The boot loader: of the node as a whole (LOADER_MIXED: its ESPs disagree),
+ * of one ESP, or the one that booted now. */
+enum loader { LOADER_GRUB, LOADER_GRUB_PBT, LOADER_SYSTEMD_BOOT, LOADER_MIXED, LOADER_NONE, LOADER_UNKNOWN };
+/* Where the next boot reads its command line from: a set of these bits. */
+enum cmdline_source {
+	SRC_KERNEL_CMDLINE = 1, /* first line of /etc/kernel/cmdline: systemd-boot entries on the ESPs */
+	SRC_GRUB_DEFAULTS = 2,  /* GRUB_CMDLINE_LINUX(_DEFAULT) of /etc/default/grub and its grub.d drop-ins */
+};
 /* CPU_ZHAOXIN: Zhaoxin and Centaur, whose IOMMU is VT-d (intel_iommu=). */
 enum cpu_vendor { CPU_OTHER, CPU_INTEL, CPU_AMD, CPU_ZHAOXIN };
 
@@ -32,11 +39,26 @@ struct pci_device {
 	struct strv block;      /* block devices (whole disks) under it */
 };
 
+/* One ESP of /etc/kernel/proxmox-boot-uuids and the loader it boots next,
+ * as proxmox-boot-tool's sync hook decides it (LOADER_GRUB_PBT,
+ * LOADER_SYSTEMD_BOOT; LOADER_NONE: the hook skips it). */
+struct esp {
+	char *uuid;
+	bool present;           /* /dev/disk/by-uuid/<uuid> exists */
+	enum loader loader;
+	char *evidence;         /* the status line or hint that decided */
+};
+
 struct facts {
 	char *hostname, *boot_id;
 	enum cpu_vendor cpu;
-	enum loader loader;
+	enum loader loader;     /* what boots next: GRUB, GRUB_PBT, SYSTEMD_BOOT or MIXED */
+	enum loader booted;     /* what booted now: GRUB, SYSTEMD_BOOT or UNKNOWN */
 	bool uefi, secure_boot;
+	bool pbt;               /* /etc/kernel/proxmox-boot-uuids exists: the ESPs are published to */
+	struct esp *esps;       /* its entries, in its order */
+	size_t nesps;
+	unsigned cmdline_sources; /* enum cmdline_source bits the next boot reads */
 	struct strv boot_evidence;
 	char *kernel_running, *kernel_target;
 	char *kernel_target_from;     /* what decided the target: a pin file, GRUB_DEFAULT, newest installed */
@@ -48,6 +70,9 @@ struct facts {
 	bool intel_iommu_default_on, vfio_virqfd_module;
 	char *cmdline_live, *cmdline_configured;
 	char *cmdline_error;     /* why the configured cmdline could not be read */
+	enum cmdline_source cmdline_configured_source; /* whose line cmdline_configured is */
+	char *cmdline_kernel, *cmdline_kernel_error; /* each source's configured line, when read next */
+	char *cmdline_grub, *cmdline_grub_error;
 	bool iommu_active;
 	struct strv iommu_units;
 	bool irq_remapping;

@@ -10,6 +10,7 @@
 
 #include "cmd.h"
 #include "cmdline.h"
+#include "esp.h"
 #include "kmsg.h"
 #include "pci.h"
 
@@ -24,10 +25,21 @@ const char *loader_name(enum loader l)
 		return "systemd-boot";
 	case LOADER_GRUB_PBT:
 		return "grub-pbt";
+	case LOADER_MIXED:
+		return "mixed";
+	case LOADER_NONE:
+		return "none";
+	case LOADER_UNKNOWN:
+		return "unknown";
 	case LOADER_GRUB:
 		break;
 	}
 	return "grub";
+}
+
+const char *cmdline_source_file(enum cmdline_source src)
+{
+	return src == SRC_KERNEL_CMDLINE ? "/etc/kernel/cmdline" : "/etc/default/grub";
 }
 
 static char *node_line(struct agent *ag, const char *path)
@@ -175,7 +187,9 @@ static void gather_kernel(struct agent *ag)
 		qsort(f->kernels_installed.v, f->kernels_installed.n, sizeof(char *), cmp_kver_desc);
 
 	char *next = pin_line(ag, NEXT_BOOT_PIN), *pin = pin_line(ag, PROXMOX_BOOT_PIN);
-	if (f->loader != LOADER_GRUB && (next || pin)) {
+	/* the pin files act through proxmox-boot-tool's refresh: on the ESPs it
+	 * keeps, whatever loader they hold */
+	if (f->pbt && (next || pin)) {
 		const char *file = next ? NEXT_BOOT_PIN : PROXMOX_BOOT_PIN, *k = next ? next : pin;
 		if (installed(f, k)) {
 			f->kernel_target = xstrdup(k);
@@ -184,9 +198,9 @@ static void gather_kernel(struct agent *ag)
 			f->kernel_target_unresolved = xasprintf("%s names %s, which is not installed (no /boot/vmlinuz-%s)",
 			                                        file, k, k);
 		}
-	} else if (f->loader != LOADER_SYSTEMD_BOOT) {
+	} else if (f->cmdline_sources & SRC_GRUB_DEFAULTS) {
 		/* proxmox-boot-tool's refresh drops its pin snippet when nothing is pinned */
-		grub_default_target(ag, f->loader == LOADER_GRUB_PBT, NULL);
+		grub_default_target(ag, f->pbt, NULL);
 	}
 	/* the boot after a next-boot-pin one: proxmox-boot-cleanup.service unpins
 	 * next-boot-pin on that boot and refreshes */
@@ -233,19 +247,15 @@ static void gather_kernel(struct agent *ag)
 	free(p);
 }
 
-static void evidence(struct agent *ag, const char *what)
-{
-	strv_push(&ag->facts.boot_evidence, what);
-}
-
-/* Which boot loader reads the command line: domain.md §1, from the
- * evidence that needs no ESP mounted; the deciding points are reported. */
+/* Which boot loader reads the command line next: per ESP as
+ * proxmox-boot-tool's sync hook decides it (esp.c), from evidence that needs
+ * no ESP mounted; which one booted now only decides what the verify compares
+ * the live line with. The deciding points are reported. */
 static void gather_loader(struct agent *ag)
 {
 	struct facts *f = &ag->facts;
-	char *p, *uuids, *efivar, *buf = NULL;
+	char *p, *efivar, *buf = NULL;
 	size_t len = 0;
-	int nesp = 0;
 
 	p = node_path(ag, "/sys/firmware/efi");
 	f->uefi = is_dir(p);
@@ -254,52 +264,22 @@ static void gather_loader(struct agent *ag)
 	if (read_file(efivar, 64, &buf, &len) == 0 && len >= 5)
 		f->secure_boot = buf[4] == 1;
 	free(buf);
-	buf = NULL;
 	free(efivar);
+	strv_push(&f->boot_evidence, f->uefi ? "booted UEFI (/sys/firmware/efi)" : "booted legacy BIOS");
 
-	uuids = node_path(ag, "/etc/kernel/proxmox-boot-uuids");
-	if (read_file(uuids, 1 << 16, &buf, NULL) < 0) {
-		free(uuids);
-		f->loader = LOADER_GRUB;
-		evidence(ag, "plain GRUB: no /etc/kernel/proxmox-boot-uuids");
-		evidence(ag, f->uefi ? "booted UEFI (/sys/firmware/efi)" : "booted legacy BIOS");
-		return;
-	}
-	free(uuids);
-	for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n"))
-		if (*rstrip(line) && *line != '#')
-			nesp++;
-	free(buf);
-	strv_push_own(&f->boot_evidence, xasprintf("/etc/kernel/proxmox-boot-uuids lists %d ESP%s", nesp,
-	                                           nesp == 1 ? "" : "s"));
-	if (!f->uefi) {
-		f->loader = LOADER_GRUB_PBT;
-		evidence(ag, "booted legacy BIOS: GRUB on the ESPs");
-		return;
-	}
 	efivar = node_path(ag, "/sys/firmware/efi/efivars/" EFI_LOADER_INFO);
-	bool loader_info = path_exists(efivar);
-	free(efivar);
-	char *live = f->cmdline_live;
-	char *status = NULL;
-	if (loader_info) {
-		f->loader = LOADER_SYSTEMD_BOOT;
-		evidence(ag, "EFI variable LoaderInfo set by systemd-boot");
-	} else if (live && starts_with(live, "BOOT_IMAGE=")) {
-		f->loader = LOADER_GRUB_PBT;
-		evidence(ag, "/proc/cmdline starts with BOOT_IMAGE=: booted by GRUB");
-	} else if (f->secure_boot) {
-		f->loader = LOADER_GRUB_PBT;
-		evidence(ag, "Secure Boot on: GRUB through shim");
-	} else if ((status = cmd_output(ag, (const char *const[]){ "proxmox-boot-tool", "status", NULL }, 60)) &&
-	           strstr(status, "configured with: grub")) {
-		f->loader = LOADER_GRUB_PBT;
-		evidence(ag, "proxmox-boot-tool status: configured with grub");
+	if (f->uefi && path_exists(efivar)) {
+		f->booted = LOADER_SYSTEMD_BOOT;
+		strv_push(&f->boot_evidence, "booted by systemd-boot now: EFI variable LoaderInfo");
+	} else if (!f->uefi || starts_with(f->cmdline_live, "BOOT_IMAGE=")) {
+		f->booted = LOADER_GRUB;
+		strv_push(&f->boot_evidence, f->uefi ? "booted by GRUB now: /proc/cmdline starts with BOOT_IMAGE="
+		                                     : "booted by GRUB now: legacy BIOS");
 	} else {
-		f->loader = LOADER_SYSTEMD_BOOT;
-		evidence(ag, "booted UEFI without GRUB's traces: systemd-boot");
+		f->booted = LOADER_UNKNOWN;
 	}
-	free(status);
+	free(efivar);
+	esp_gather(ag);
 }
 
 static void gather_iommu(struct agent *ag)
@@ -438,8 +418,18 @@ static int cmp_cstr(const void *a, const void *b)
 
 char *configured_cmdline(struct agent *ag, const char *override_path, const char *override_content, char **why)
 {
+	enum cmdline_source src = ag->facts.cmdline_configured_source;
+
+	if (override_path)
+		src = strcmp(override_path, "/etc/kernel/cmdline") == 0 ? SRC_KERNEL_CMDLINE : SRC_GRUB_DEFAULTS;
+	return configured_cmdline_of(ag, src, override_path, override_content, why);
+}
+
+char *configured_cmdline_of(struct agent *ag, enum cmdline_source src, const char *override_path,
+                            const char *override_content, char **why)
+{
 	*why = NULL;
-	if (ag->facts.loader == LOADER_SYSTEMD_BOOT) {
+	if (src == SRC_KERNEL_CMDLINE) {
 		char *buf = NULL;
 		if (override_path && strcmp(override_path, "/etc/kernel/cmdline") == 0) {
 			buf = xstrdup(override_content ? override_content : "");
@@ -571,6 +561,32 @@ bool cmdline_matches(const char *configured, const char *live)
 	return ok;
 }
 
+/* Each source's configured line; the one the facts call "configured" (and
+ * the verify compares the live line with) is the source of the loader that
+ * booted now when the next boot reads it too, else the first. */
+static void gather_configured(struct agent *ag)
+{
+	struct facts *f = &ag->facts;
+	enum cmdline_source booted = f->booted == LOADER_SYSTEMD_BOOT ? SRC_KERNEL_CMDLINE
+	                             : f->booted == LOADER_GRUB       ? SRC_GRUB_DEFAULTS
+	                                                              : 0;
+
+	if (f->cmdline_sources & SRC_KERNEL_CMDLINE)
+		f->cmdline_kernel = configured_cmdline_of(ag, SRC_KERNEL_CMDLINE, NULL, NULL, &f->cmdline_kernel_error);
+	if (f->cmdline_sources & SRC_GRUB_DEFAULTS)
+		f->cmdline_grub = configured_cmdline_of(ag, SRC_GRUB_DEFAULTS, NULL, NULL, &f->cmdline_grub_error);
+	f->cmdline_configured_source = (f->cmdline_sources & booted) ? booted
+	                               : (f->cmdline_sources & SRC_KERNEL_CMDLINE) ? SRC_KERNEL_CMDLINE
+	                                                                           : SRC_GRUB_DEFAULTS;
+	if (f->cmdline_configured_source == SRC_KERNEL_CMDLINE) {
+		f->cmdline_configured = f->cmdline_kernel ? xstrdup(f->cmdline_kernel) : NULL;
+		f->cmdline_error = f->cmdline_kernel_error ? xstrdup(f->cmdline_kernel_error) : NULL;
+	} else {
+		f->cmdline_configured = f->cmdline_grub ? xstrdup(f->cmdline_grub) : NULL;
+		f->cmdline_error = f->cmdline_grub_error ? xstrdup(f->cmdline_grub_error) : NULL;
+	}
+}
+
 int facts_gather(struct agent *ag, char *err, size_t errlen)
 {
 	struct facts *f = &ag->facts;
@@ -590,7 +606,7 @@ int facts_gather(struct agent *ag, char *err, size_t errlen)
 	gather_modules(ag);
 	gather_cluster(ag);
 	gather_guests(ag);
-	f->cmdline_configured = configured_cmdline(ag, NULL, NULL, &f->cmdline_error);
+	gather_configured(ag);
 	return pci_gather(ag, err, errlen);
 }
 
@@ -609,6 +625,11 @@ void facts_release(struct facts *f)
 	free(f->cmdline_live);
 	free(f->cmdline_configured);
 	free(f->cmdline_error);
+	free(f->cmdline_kernel);
+	free(f->cmdline_kernel_error);
+	free(f->cmdline_grub);
+	free(f->cmdline_grub_error);
+	esps_release(f);
 	strv_release(&f->iommu_units);
 	free(f->irq_remapping_evidence);
 	strv_release(&f->kernel_log);
@@ -625,6 +646,35 @@ static const char *cpu_name(enum cpu_vendor c)
 	return c == CPU_INTEL ? "intel" : c == CPU_AMD ? "amd" : c == CPU_ZHAOXIN ? "zhaoxin" : "other";
 }
 
+/* What boots next, per ESP, and the configured line of each source it reads. */
+static void boot_json(const struct facts *f, json_t *boot, json_t *cmdline)
+{
+	json_t *esps = json_array(), *files = json_array(), *sources = json_array();
+
+	for (size_t i = 0; i < f->nesps; i++)
+		json_array_append_new(esps, json_pack("{s:s, s:b, s:s, s:s?}", "uuid", f->esps[i].uuid, "present",
+		                                      f->esps[i].present, "loader", loader_name(f->esps[i].loader),
+		                                      "evidence", f->esps[i].evidence));
+	if (f->cmdline_sources & SRC_KERNEL_CMDLINE) {
+		json_array_append_new(files, json_string(cmdline_source_file(SRC_KERNEL_CMDLINE)));
+		json_array_append_new(sources, json_pack("{s:s, s:s, s:s?, s:s?}", "file",
+		                                         cmdline_source_file(SRC_KERNEL_CMDLINE), "read_by",
+		                                         "systemd-boot", "configured", f->cmdline_kernel, "error",
+		                                         f->cmdline_kernel_error));
+	}
+	if (f->cmdline_sources & SRC_GRUB_DEFAULTS) {
+		json_array_append_new(files, json_string(cmdline_source_file(SRC_GRUB_DEFAULTS)));
+		json_array_append_new(sources, json_pack("{s:s, s:s, s:s?, s:s?}", "file",
+		                                         cmdline_source_file(SRC_GRUB_DEFAULTS), "read_by", "grub",
+		                                         "configured", f->cmdline_grub, "error", f->cmdline_grub_error));
+	}
+	json_object_set_new(boot, "booted", json_string(loader_name(f->booted)));
+	json_object_set_new(boot, "proxmox_boot_tool", json_boolean(f->pbt));
+	json_object_set_new(boot, "esps", esps);
+	json_object_set_new(boot, "cmdline_files", files);
+	json_object_set_new(cmdline, "sources", sources);
+}
+
 json_t *facts_json(const struct agent *ag)
 {
 	const struct facts *f = &ag->facts;
@@ -637,7 +687,7 @@ json_t *facts_json(const struct agent *ag)
 		" s:{s:b, s:o, s:b, s:s}, s:o, s:o}",
 		"hostname", f->hostname, "boot_id", f->boot_id, "cpu_vendor", cpu_name(f->cpu),
 		"boot", "loader", loader_name(f->loader), "uefi", f->uefi, "secure_boot", f->secure_boot,
-		"cmdline_file", f->loader == LOADER_SYSTEMD_BOOT ? "/etc/kernel/cmdline" : "/etc/default/grub",
+		"cmdline_file", cmdline_source_file(f->cmdline_configured_source),
 		"evidence", strv_json(&f->boot_evidence),
 		"kernel", "running", f->kernel_running, "target", f->kernel_target, "intel_iommu_default_on",
 		f->intel_iommu_default_on, "vfio_virqfd_module", f->vfio_virqfd_module,
@@ -646,6 +696,7 @@ json_t *facts_json(const struct agent *ag)
 		"iommu", "active", f->iommu_active, "units", strv_json(&f->iommu_units), "interrupt_remapping",
 		f->irq_remapping, "interrupt_remapping_evidence", f->irq_remapping_evidence,
 		"kernel_log", strv_json(&f->kernel_log), "devices", devs);
+	boot_json(f, json_object_get(o, "boot"), json_object_get(o, "cmdline"));
 	json_object_set_new(o, "cluster", json_pack("{s:b, s:s?, s:b}", "member", f->cluster_member, "name",
 	                                            f->cluster_name, "quorate", f->quorate));
 	json_object_set_new(o, "running_guests", strv_json(&f->running_guests));

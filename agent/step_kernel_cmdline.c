@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cmdline.h"
+#include "esp.h"
 #include "facts.h"
 #include "fileops.h"
 #include "protocol.h"
@@ -573,43 +574,60 @@ out:
 	return ret;
 }
 
+/* Every source the next boot reads gets the tokens: where the ESPs
+ * disagree (one GRUB, one systemd-boot) that is both, and the refresh
+ * publishes both (docs/agent.md, "The boot loader that boots next"). */
 int step_kernel_cmdline(struct agent *ag, const struct step *st, struct result *r)
 {
+	static const enum cmdline_source order[] = { SRC_KERNEL_CMDLINE, SRC_GRUB_DEFAULTS };
+	const struct facts *f = &ag->facts;
 	struct cmdline_plan pl = { 0 };
-	const char *file = ag->facts.loader == LOADER_SYSTEMD_BOOT ? SYSTEMD_BOOT_CMDLINE : ORCH_GRUB_DROPIN;
-	int ret;
+	struct strv changed = { 0 }, kept = { 0 };
+	int ret = 0;
 
+	if (esps_publish_check(ag, r, "the command line") < 0)
+		return -1;
 	make_plan(ag, st, &pl);
-	if (ag->facts.loader == LOADER_SYSTEMD_BOOT)
-		ret = edit_kernel_cmdline_file(ag, r, &pl, SYSTEMD_BOOT_CMDLINE);
-	else
-		ret = edit_grub_defaults(ag, r, &pl);
+	for (size_t i = 0; ret >= 0 && i < sizeof(order) / sizeof(order[0]); i++) {
+		if (!(f->cmdline_sources & order[i]))
+			continue;
+		bool sd = order[i] == SRC_KERNEL_CMDLINE;
+		const char *file = sd ? SYSTEMD_BOOT_CMDLINE : ORCH_GRUB_DROPIN;
+		ret = sd ? edit_kernel_cmdline_file(ag, r, &pl, SYSTEMD_BOOT_CMDLINE) : edit_grub_defaults(ag, r, &pl);
+		strv_push_own(ret > 0 ? &changed : &kept, xasprintf("%s (%s)", file, sd ? "systemd-boot" : "GRUB"));
+	}
 	if (ret >= 0) {
 		struct sb w;
 		sb_init(&w);
 		for (size_t i = 0; i < pl.nwant; i++)
 			sb_addf(&w, "%s%s=%s", i ? " " : "", pl.want[i].key, pl.want[i].opt);
-		if (ret > 0) {
+		if (changed.n) {
 			result_set(r, ST_CHANGED);
-			if (w.len)
-				result_msg(r, "%s: %s (%s, kernel %s from %s)", file, w.s, loader_name(ag->facts.loader),
-				           ag->facts.kernel_target, ag->facts.kernel_target_from);
-			else
-				result_msg(r, "no option to add (%s, kernel %s from %s)", loader_name(ag->facts.loader),
-				           ag->facts.kernel_target, ag->facts.kernel_target_from);
+			for (size_t i = 0; i < changed.n; i++) {
+				if (w.len)
+					result_msg(r, "%s: %s (kernel %s from %s)", changed.v[i], w.s, f->kernel_target,
+					           f->kernel_target_from);
+				else
+					result_msg(r, "%s: no option to add (kernel %s from %s)", changed.v[i],
+					           f->kernel_target, f->kernel_target_from);
+			}
 			r->reboot_needed = true;
-		} else if (pl.nwant) {
-			result_msg(r, "%s already gives the kernel what it needs (kernel %s from %s)", file,
-			           ag->facts.kernel_target, ag->facts.kernel_target_from);
-		} else {
-			result_msg(r, "no kernel option needed (%s, kernel %s from %s)",
-			           ag->facts.cpu == CPU_AMD ? "AMD IOMMU is on by default" : "IOMMU on by default",
-			           ag->facts.kernel_target, ag->facts.kernel_target_from);
+		}
+		for (size_t i = 0; i < kept.n; i++) {
+			if (pl.nwant)
+				result_msg(r, "%s already gives the kernel what it needs (kernel %s from %s)", kept.v[i],
+				           f->kernel_target, f->kernel_target_from);
+			else
+				result_msg(r, "%s: no kernel option needed (%s, kernel %s from %s)", kept.v[i],
+				           f->cpu == CPU_AMD ? "AMD IOMMU is on by default" : "IOMMU on by default",
+				           f->kernel_target, f->kernel_target_from);
 		}
 		sb_release(&w);
 		for (size_t i = 0; i < pl.notes.n; i++)
 			result_msg(r, "%s", pl.notes.v[i]);
 	}
 	plan_release(&pl);
+	strv_release(&changed);
+	strv_release(&kept);
 	return ret < 0 ? -1 : 0;
 }

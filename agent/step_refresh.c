@@ -3,6 +3,7 @@
  * Each command runs at most once, and only when a file it reads changed in
  * this run or in an earlier run whose refresh did not finish. */
 #include "cmd.h"
+#include "esp.h"
 #include "fileops.h"
 #include "steps.h"
 
@@ -20,12 +21,16 @@ int step_refresh(struct agent *ag, const struct step *st, struct result *r)
 		result_msg(r, "nothing changed that needs a refresh");
 		return 0;
 	}
+	/* on proxmox-boot-tool systems the initramfs, too, boots from the ESPs */
+	if (esps_publish_check(ag, r, needs & NEED_BOOT ? "the boot configuration" : "the initramfs") < 0)
+		return -1;
 	/* update-initramfs also syncs the ESPs on proxmox-boot-tool systems;
 	 * the boot refresh after it then carries the new command line too */
 	if ((needs & NEED_INITRAMFS) && cmd_run(ag, r, initramfs, REFRESH_TIMEOUT) != 0)
 		return -1;
 	if (needs & NEED_BOOT) {
-		const char *const *argv = ag->facts.loader == LOADER_GRUB ? grub : pbt;
+		/* proxmox-boot-tool refresh writes each ESP for the loader it boots */
+		const char *const *argv = ag->facts.pbt ? pbt : grub;
 		if (cmd_run(ag, r, argv, REFRESH_TIMEOUT) != 0)
 			return -1;
 	}
@@ -36,7 +41,7 @@ int step_refresh(struct agent *ag, const struct step *st, struct result *r)
 	result_msg(r, "%s%s%s%s", ag->check ? "would run " : "ran ",
 	           needs & NEED_INITRAMFS ? "update-initramfs -u -k all" : "",
 	           (needs & NEED_INITRAMFS) && (needs & NEED_BOOT) ? ", " : "",
-	           needs & NEED_BOOT ? (ag->facts.loader == LOADER_GRUB ? "update-grub" : "proxmox-boot-tool refresh")
+	           needs & NEED_BOOT ? (ag->facts.pbt ? "proxmox-boot-tool refresh" : "update-grub")
 	                             : "");
 	return 0;
 }

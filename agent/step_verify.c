@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cmdline.h"
+#include "facts.h"
 #include "steps.h"
 
 int step_verify(struct agent *ag, const struct step *st, struct result *r)
@@ -41,10 +42,21 @@ int step_verify(struct agent *ag, const struct step *st, struct result *r)
 		struct strv c = { 0 }, l = { 0 };
 		cmdline_split(f->cmdline_configured, &c);
 		cmdline_split(f->cmdline_live, &l);
+		/* the configured line is that of the loader that booted, when the
+		 * next boot reads it too (facts.c gather_configured) */
+		enum cmdline_source booted = f->booted == LOADER_SYSTEMD_BOOT ? SRC_KERNEL_CMDLINE
+		                             : f->booted == LOADER_GRUB       ? SRC_GRUB_DEFAULTS
+		                                                              : 0;
+		const char *stray = booted && !(f->cmdline_sources & booted) ? "; the node booted a loader the ESPs no "
+		                                                               "longer boot: did the firmware start "
+		                                                               "the ESP proxmox-boot-tool keeps?"
+		                                                             : "";
 		for (size_t i = 0; i < c.n; i++) {
 			if (!strv_has(&l, c.v[i]) && !starts_with(c.v[i], "BOOT_IMAGE=") && !starts_with(c.v[i], "initrd=")) {
-				result_fail(r, "'%s' is configured but not on the live command line (was the boot "
-				               "configuration refreshed?)", c.v[i]);
+				result_fail(r, "'%s' is configured (%s, read by %s) but not on the live command line "
+				               "(was the boot configuration refreshed?%s)",
+				            c.v[i], cmdline_source_file(f->cmdline_configured_source),
+				            f->cmdline_configured_source == SRC_KERNEL_CMDLINE ? "systemd-boot" : "GRUB", stray);
 				problems++;
 			}
 		}

@@ -42,6 +42,18 @@ grub-pinned-intel-off) want='{"loader":"grub","uefi":false,"secure_boot":false,"
 sdboot-iommu-off) want='{"loader":"systemd-boot","uefi":true,"secure_boot":false,"cpu":"amd","kernel":"6.14.8-2-pve",
 	"target":"6.14.8-2-pve","from":"newest installed",
 	"default_on":true,"virqfd":false,"active":false,"units":[],"ir":true,"host":"pve9"}' ;;
+sdboot-grub-secureboot) want='{"loader":"grub-pbt","uefi":true,"secure_boot":false,"cpu":"intel","kernel":"6.5.13-5-pve",
+	"target":"6.5.13-5-pve","from":"newest installed (GRUB_DEFAULT=0, /etc/default/grub:6)",
+	"default_on":false,"virqfd":false,"active":false,"units":[],"ir":true,"host":"pve-sd2"}' ;;
+esps-disagree) want='{"loader":"mixed","uefi":true,"secure_boot":false,"cpu":"intel","kernel":"6.5.13-5-pve",
+	"target":"6.5.13-5-pve","from":"newest installed (GRUB_DEFAULT=0, /etc/default/grub:6)",
+	"default_on":false,"virqfd":false,"active":false,"units":[],"ir":true,"host":"pve-sd3"}' ;;
+esp-list-stale) want='{"loader":"systemd-boot","uefi":true,"secure_boot":false,"cpu":"intel","kernel":"6.5.13-5-pve",
+	"target":"6.5.13-5-pve","from":"newest installed",
+	"default_on":false,"virqfd":false,"active":false,"units":[],"ir":true,"host":"pve-sd4"}' ;;
+esp-list-all-stale) want='{"loader":"systemd-boot","uefi":true,"secure_boot":false,"cpu":"intel","kernel":"6.5.13-5-pve",
+	"target":"6.5.13-5-pve","from":"newest installed",
+	"default_on":false,"virqfd":false,"active":false,"units":[],"ir":true,"host":"pve-sd5"}' ;;
 *) fail "no expectations for '$FIX'" ;;
 esac
 jq -n '{"version":1,"root":$r,"steps":[{"name":"facts"}]}' --arg r "$R" >"$T/plan.json"

@@ -51,6 +51,10 @@ declare -A SELECT=(
 	[pve7-sdboot-admin-tokens]=01:00
 	[grub-pinned-intel-off]=02:00
 	[sdboot-iommu-off]=03:00
+	[sdboot-grub-secureboot]=01:00
+	[esps-disagree]=01:00
+	[esp-list-stale]=01:00
+	[esp-list-all-stale]=01:00
 )
 
 # use_root NAME: $R is a fresh copy of fixture NAME, $P an untouched one.
