@@ -134,6 +134,54 @@ static char *kept_params(const struct mp_entry *e, const struct claim *cl, size_
 	return sb_detach(&out);
 }
 
+int claim_disable(struct agent *ag, struct result *r, const struct modprobe_config *c, const struct mp_disable *dis,
+                  size_t ndis)
+{
+	int changed = 0;
+
+	for (size_t f = 0; f < c->nfiles && changed >= 0; f++) {
+		struct sb lines;
+		bool any = false;
+		sb_init(&lines);
+		for (size_t i = 0; i < ndis; i++)
+			if (dis[i].e->file == f) {
+				char *w = modprobe_where(c, dis[i].e);
+				static const char *const cmd[] = { "alias", "blacklist", "options", "install", "remove",
+				                                   "softdep", "weakdep" };
+				sb_addf(&lines, "%s%s (%s %s%s%s)", any ? ", " : "", w, cmd[dis[i].e->cmd], dis[i].e->spelled,
+				        dis[i].e->args[0] ? " " : "", dis[i].e->args);
+				free(w);
+				any = true;
+			}
+		if (any) {
+			const char *path = c->files[f].path;
+			char *text = modprobe_disable(c, f, dis, ndis), *target = NULL, *content = text;
+			int ret;
+			if (!editable(path)) {
+				target = xasprintf("/etc/modprobe.d/%s", strrchr(path, '/') + 1);
+				content = xasprintf("# Copied by orch from %s: this file's name hides that one, which is\n"
+				                    "# not the admin's to edit; a line contradicting orch is disabled below.\n%s",
+				                    path, text);
+			}
+			ret = node_ensure(ag, r, target ? target : path, content, NEED_INITRAMFS);
+			if (ret < 0) {
+				changed = -1;
+			} else if (ret > 0) {
+				changed = 1;
+				result_set(r, ST_CHANGED);
+				r->reboot_needed = true;
+				result_msg(r, "disabled %s%s%s", lines.s, target ? " in its copy " : "", target ? target : "");
+			}
+			if (content != text)
+				free(content);
+			free(text);
+			free(target);
+		}
+		sb_release(&lines);
+	}
+	return changed;
+}
+
 int claim_enforce(struct agent *ag, struct result *r, const struct claim *cl, size_t ncl,
                   const struct mp_override *ov, size_t nov)
 {
@@ -182,43 +230,7 @@ int claim_enforce(struct agent *ag, struct result *r, const struct claim *cl, si
 		dis[i].why = why.v[i];
 		dis[i].replacement = repl.v[i][0] ? repl.v[i] : NULL;
 	}
-	for (size_t f = 0; f < c.nfiles && changed >= 0; f++) {
-		struct sb lines;
-		bool any = false;
-		sb_init(&lines);
-		for (size_t i = 0; i < ndis; i++)
-			if (dis[i].e->file == f) {
-				char *w = modprobe_where(&c, dis[i].e);
-				sb_addf(&lines, "%s%s (%s %s)", any ? ", " : "", w, dis[i].e->spelled, dis[i].e->args);
-				free(w);
-				any = true;
-			}
-		if (any) {
-			const char *path = c.files[f].path;
-			char *text = modprobe_disable(&c, f, dis, ndis), *target = NULL, *content = text;
-			int ret;
-			if (!editable(path)) {
-				target = xasprintf("/etc/modprobe.d/%s", strrchr(path, '/') + 1);
-				content = xasprintf("# Copied by orch from %s: this file's name hides that one, which is\n"
-				                    "# not the admin's to edit; a line contradicting orch is disabled below.\n%s",
-				                    path, text);
-			}
-			ret = node_ensure(ag, r, target ? target : path, content, NEED_INITRAMFS);
-			if (ret < 0) {
-				changed = -1;
-			} else if (ret > 0) {
-				changed = 1;
-				result_set(r, ST_CHANGED);
-				r->reboot_needed = true;
-				result_msg(r, "disabled %s%s%s", lines.s, target ? " in its copy " : "", target ? target : "");
-			}
-			if (content != text)
-				free(content);
-			free(text);
-			free(target);
-		}
-		sb_release(&lines);
-	}
+	changed = claim_disable(ag, r, &c, dis, ndis);
 	free(dis);
 	strv_release(&why);
 	strv_release(&repl);

@@ -43,4 +43,10 @@ void claim_load(struct agent *ag, struct modprobe_config *c, const struct mp_ove
 int claim_enforce(struct agent *ag, struct result *r, const struct claim *cl, size_t ncl,
                   const struct mp_override *ov, size_t nov);
 
+/* Disables the entries of c listed in dis in their files (or in a
+ * same-named /etc/modprobe.d copy of a file outside the admin's
+ * directories), reporting each in r. Returns 1 changed, 0, or -1. */
+int claim_disable(struct agent *ag, struct result *r, const struct modprobe_config *c, const struct mp_disable *dis,
+                  size_t ndis);
+
 #endif

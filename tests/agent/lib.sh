@@ -47,6 +47,7 @@ declare -A SELECT=(
 	[foreign-group]=07:00
 	[no-intremap]=03:00
 	[pve9-trixie]=03:00
+	[hand-configured]=0c:00
 )
 
 # use_root NAME: $R is a fresh copy of fixture NAME, $P an untouched one.
