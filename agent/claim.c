@@ -237,3 +237,32 @@ int claim_enforce(struct agent *ag, struct result *r, const struct claim *cl, si
 	modprobe_release(&c);
 	return changed;
 }
+
+json_t *claim_facts(struct agent *ag)
+{
+	static const char *const owned[][2] = {
+		{ "vfio_pci", "ids" }, { "vfio_pci", "disable_vga" },
+		{ "vfio_iommu_type1", "allow_unsafe_interrupts" }, { "kvm", "ignore_msrs" },
+	};
+	struct modprobe_config c;
+	json_t *files = json_array(), *settings = json_object();
+
+	claim_load(ag, &c, NULL, 0);
+	for (size_t i = 0; i < c.nfiles; i++)
+		json_array_append_new(files, json_string(c.files[i].path));
+	for (size_t i = 0; i < sizeof(owned) / sizeof(owned[0]); i++) {
+		const struct mp_entry *e;
+		char *v = modprobe_param(&c, owned[i][0], owned[i][1], &e), *key;
+		if (!v)
+			continue;
+		char *w = modprobe_where(&c, e);
+		key = xasprintf("%s.%s", owned[i][0], owned[i][1]);
+		json_object_set_new(settings, key, json_pack("{s:s, s:s}", "value", v, "from", w));
+		free(key);
+		free(w);
+		free(v);
+	}
+	json_t *o = json_pack("{s:o, s:o, s:o}", "files", files, "hidden", strv_json(&c.hidden), "settings", settings);
+	modprobe_release(&c);
+	return o;
+}

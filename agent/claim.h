@@ -43,6 +43,12 @@ void claim_load(struct agent *ag, struct modprobe_config *c, const struct mp_ove
 int claim_enforce(struct agent *ag, struct result *r, const struct claim *cl, size_t ncl,
                   const struct mp_override *ov, size_t nov);
 
+/* The facts of the effective configuration the next boot uses: its files
+ * in order, the hidden ones, and the value and origin (file:line) of each
+ * setting orch owns: {"files": [...], "hidden": [...], "settings":
+ * {"vfio_pci.ids": {"value": "...", "from": "/etc/modprobe.d/x.conf:3"}}}. */
+json_t *claim_facts(struct agent *ag);
+
 /* Disables the entries of c listed in dis in their files (or in a
  * same-named /etc/modprobe.d copy of a file outside the admin's
  * directories), reporting each in r. Returns 1 changed, 0, or -1. */

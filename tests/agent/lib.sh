@@ -320,3 +320,33 @@ expect_same_tree() {
 $(head -n 40 "$T/tree.diff")"
 	fi
 }
+
+# ---------------------------------------------------------------- modprobe
+
+# modprobe_facts: the facts' view of modprobe's effective configuration
+# (files, hidden, settings) for $R as it is now.
+modprobe_facts() {
+	jq -n '{"version":1,"root":$r,"steps":[{"name":"facts"}]}' --arg r "$R" >"$T/facts-plan.json"
+	"$ORCH_AGENT" <"$T/facts-plan.json" | jq -c 'select(.type == "result" and .name == "facts") | .facts.modprobe'
+}
+
+# modprobe_setting MODULE.PARAM [value|from]: what the node's modprobe
+# configuration gives the parameter (empty when nothing sets it).
+modprobe_setting() {
+	modprobe_facts | jq -r --arg k "$1" --arg f "${2:-value}" '.settings[$k][$f] // empty'
+}
+
+# real_modprobe_value MODULE PARAM: the value the real modprobe (kmod) gives
+# PARAM from the root's modprobe.d directories, read with `modprobe -c -C
+# DIR...` in kmod's order; the last value wins, as in the kernel.
+real_modprobe_value() {
+	local mp d
+	mp=$(PATH=/usr/sbin:/sbin:$PATH command -v modprobe) || fail "modprobe (kmod) is not installed"
+	local -a args=()
+	for d in etc/modprobe.d run/modprobe.d usr/local/lib/modprobe.d usr/lib/modprobe.d lib/modprobe.d; do
+		args+=(-C "$R/$d")
+	done
+	"$mp" -c "${args[@]}" 2>/dev/null | awk -v m="$1" -v p="$2" '
+		$1 == "options" && $2 == m { for (i = 3; i <= NF; i++) { split($i, kv, "="); if (kv[1] == p) v = substr($i, length(p) + 2) } }
+		END { print v }'
+}
