@@ -146,7 +146,10 @@ static int claim_host_drivers(struct agent *ag, struct result *r, const struct a
 			if (!ours || e->file == MP_CMDLINE)
 				continue;
 			dis = xrealloc(dis, (ndis + 1) * sizeof(*dis));
-			strv_push_own(&repl, xasprintf("softdep %s pre: vfio-pci %s", e->spelled, e->args));
+			/* kmod reads any number of pre:/post: groups; one reads better */
+			strv_push_own(&repl, starts_with(e->args, "pre: ")
+			                             ? xasprintf("softdep %s pre: vfio-pci %s", e->spelled, e->args + 5)
+			                             : xasprintf("softdep %s pre: vfio-pci %s", e->spelled, e->args));
 			dis[ndis++] = (struct mp_disable){ .e = e, .why = "softdep " ORCH_MODPROBE_HOST_DRIVERS
 			                                                 " loads vfio-pci first" };
 		}
