@@ -48,7 +48,7 @@ struct mp_override {
 	const char *content;
 };
 
-/* The directories kmod reads, highest priority first (kmod 30 in PVE 8;
+/* The directories kmod reads, highest priority first (kmod 29+; PVE 8 has 30;
  * /usr/lib/modprobe.d from kmod 32, the same directory as /lib on merged-/usr). */
 extern const char *const modprobe_dirs[];
 
