@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "claim.h"
 #include "fileops.h"
 #include "protocol.h"
 #include "steps.h"
@@ -109,6 +110,59 @@ static void add_family(struct strv *l, const char *m)
 	}
 }
 
+/* The admin's other lines about these drivers. A softdep of a driver orch
+ * softdeps that does not load vfio-pci first contradicts orch (kmod uses
+ * the first softdep that matches): it is disabled, its own dependencies
+ * kept behind vfio-pci on the line under it. A blacklist of a driver a
+ * device the host keeps needs is the admin's (and breaks that device): it
+ * is reported, not changed. */
+static int claim_host_drivers(struct agent *ag, struct result *r, const struct aliases *al, const struct strv *soft,
+                              const char *content)
+{
+	const struct mp_override ov = { ORCH_MODPROBE_HOST_DRIVERS, content };
+	struct modprobe_config c;
+	struct mp_disable *dis = NULL;
+	struct strv repl = { 0 };
+	size_t ndis = 0;
+	int ret;
+
+	claim_load(ag, &c, &ov, 1);
+	for (size_t i = 0; i < c.n; i++) {
+		const struct mp_entry *e = &c.e[i];
+		if (e->file != MP_CMDLINE && claim_orch_file(c.files[e->file].path))
+			continue;
+		if (e->cmd == MP_BLACKLIST) {
+			const struct pci_device *u = host_user(ag, al, e->module);
+			if (u) {
+				char *w = modprobe_where(&c, e);
+				result_msg(r, "finding: 'blacklist %s' at %s keeps %s from %s, which stays with the host "
+				              "(left as it is)", e->spelled, w, e->module, u->addr);
+				free(w);
+			}
+		} else if (e->cmd == MP_SOFTDEP && !modprobe_softdep_pre_has(e, "vfio_pci")) {
+			bool ours = false;
+			for (size_t k = 0; k < soft->n; k++)
+				ours = ours || fnmatch(e->module, soft->v[k], 0) == 0;
+			if (!ours || e->file == MP_CMDLINE)
+				continue;
+			dis = xrealloc(dis, (ndis + 1) * sizeof(*dis));
+			/* kmod reads any number of pre:/post: groups; one reads better */
+			strv_push_own(&repl, starts_with(e->args, "pre: ")
+			                             ? xasprintf("softdep %s pre: vfio-pci %s", e->spelled, e->args + 5)
+			                             : xasprintf("softdep %s pre: vfio-pci %s", e->spelled, e->args));
+			dis[ndis++] = (struct mp_disable){ .e = e, .why = "softdep " ORCH_MODPROBE_HOST_DRIVERS
+			                                                 " loads vfio-pci first" };
+		}
+	}
+	for (size_t i = 0; i < ndis; i++)
+		dis[i].replacement = repl.v[i];
+	ret = claim_disable(ag, r, &c, dis, ndis);
+	free(dis);
+	strv_release(&repl);
+	modprobe_release(&c);
+	return ret;
+}
+
 int step_host_drivers(struct agent *ag, const struct step *st, struct result *r)
 {
 	const char *mode = arg_choice(st, "mode", "auto");
@@ -169,7 +223,7 @@ int step_host_drivers(struct agent *ag, const struct step *st, struct result *r)
 		sb_addf(&m, "%s%s", i ? ", " : "; not blacklisted: ", kept.v[i]);
 	result_msg(r, "%s", m.len ? m.s : strcmp(mode, "none") == 0 ? "host drivers left alone (host_drivers=none)"
 	                                                            : "the selected devices have no host driver");
-	ret = 0;
+	ret = claim_host_drivers(ag, r, &al, &soft, content.len ? content.s : NULL) < 0 ? -1 : 0;
 out:
 	aliases_release(&al);
 	sb_release(&content);

@@ -1,11 +1,64 @@
 /* verify: on a fresh boot, is passthrough in effect? IOMMU active, each
  * selected device on vfio-pci in an isolated group, and the live command
- * line the configured one. Reads facts only; changes nothing. */
+ * line the configured one. It changes one thing: the unsafe-interrupts
+ * decision that the apply could not take without an active IOMMU. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmdline.h"
 #include "facts.h"
+#include "fileops.h"
+#include "modprobe.h"
+#include "protocol.h"
 #include "steps.h"
+#include <unistd.h>
+
+#define UNSAFE_PARAM "/sys/module/vfio_iommu_type1/parameters/allow_unsafe_interrupts"
+
+/* With the IOMMU on, the absence of interrupt remapping is now evidence:
+ * vfio would refuse every device. The option goes into orch's file (for
+ * the boots to come, initramfs refresh pending) and into the running
+ * module, so no second reboot is needed. */
+static int unsafe_interrupts_decide(struct agent *ag, const char *mode, struct result *r)
+{
+	const struct facts *f = &ag->facts;
+	char *p, *cur;
+
+	if (!mode || strcmp(mode, "no") == 0 || !f->iommu_active || f->irq_remapping)
+		return 0;
+	if (unsafe_interrupts_write(ag, r, true, "vfio_iommu_type1 allow_unsafe_interrupts= is set in "
+	                                         ORCH_MODPROBE_UNSAFE_IRQ) < 0)
+		return -1;
+	p = node_path(ag, UNSAFE_PARAM);
+	cur = read_line(p);
+	if (!cur) {
+		result_msg(r, "no interrupt remapping (%s): allow_unsafe_interrupts=1 written; vfio_iommu_type1 is "
+		              "not loaded and takes it when it loads", f->irq_remapping_evidence);
+	} else if (mp_bool(cur) == 1) {
+		result_msg(r, "no interrupt remapping: allow_unsafe_interrupts is on");
+	} else {
+		/* a sysfs attribute: written in place, never replaced */
+		int fd = ag->check ? -2 : open(p, O_WRONLY | O_TRUNC | O_CLOEXEC);
+		bool ok = fd != -1;
+		if (fd >= 0) {
+			ok = write(fd, "1\n", 2) == 2;
+			ok = close(fd) == 0 && ok;
+		}
+		if (!ok) {
+			free(cur);
+			free(p);
+			return result_fail(r, "cannot set %s: %s", UNSAFE_PARAM, strerror(errno));
+		}
+		result_set(r, ST_CHANGED);
+		result_msg(r, "no interrupt remapping (%s): allow_unsafe_interrupts=1 written and %sset live in "
+		              UNSAFE_PARAM, f->irq_remapping_evidence, ag->check ? "would be " : "");
+	}
+	free(cur);
+	free(p);
+	return 0;
+}
 
 int step_verify(struct agent *ag, const struct step *st, struct result *r)
 {
@@ -13,6 +66,8 @@ int step_verify(struct agent *ag, const struct step *st, struct result *r)
 	int problems = 0;
 
 	if (selection_resolve(ag, json_object_get(st->args, "select"), r) < 0)
+		return -1;
+	if (unsafe_interrupts_decide(ag, arg_choice(st, "unsafe_interrupts", NULL), r) < 0)
 		return -1;
 	if (!f->iommu_active) {
 		result_fail(r, "IOMMU not active: /sys/class/iommu is empty");

@@ -4,10 +4,29 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "claim.h"
 #include "fileops.h"
 #include "pci.h"
 #include "protocol.h"
 #include "steps.h"
+
+/* orch owns vfio-pci's ids and disable_vga wherever they are written: a
+ * line of another file that sets them otherwise is disabled (claim.h). */
+static int claim_vfio_pci(struct agent *ag, struct result *r, const struct strv *ids, bool disable_vga,
+                          const char *modprobe)
+{
+	const struct claim cl[] = {
+		{ .module = "vfio-pci", .param = "ids", .kind = CLAIM_ID_SET, .want_ids = ids,
+		  .why = ids->n ? "vfio-pci ids= is set in " ORCH_MODPROBE_VFIO
+		                : "orch binds no device by ID: vfio-pci ids= would claim devices nobody chose" },
+		{ .module = "vfio-pci", .param = "disable_vga", .kind = CLAIM_BOOL, .want_bool = disable_vga,
+		  .why = disable_vga ? "vfio-pci disable_vga= is set in " ORCH_MODPROBE_VFIO
+		                     : "orch decided vfio-pci disable_vga=0" },
+	};
+	const struct mp_override ov = { ORCH_MODPROBE_VFIO, modprobe };
+
+	return claim_enforce(ag, r, cl, 2, &ov, 1);
+}
 
 int step_vfio_bind(struct agent *ag, const struct step *st, struct result *r)
 {
@@ -58,6 +77,8 @@ int step_vfio_bind(struct agent *ag, const struct step *st, struct result *r)
 		result_set(r, ST_CHANGED);
 		r->reboot_needed = true;
 	}
+	if (a >= 0 && b >= 0 && claim_vfio_pci(ag, r, &ids, disable_vga, modprobe) < 0)
+		a = -1;
 	if (a >= 0 && b >= 0) {
 		if (ids.n) {
 			char *j = NULL;

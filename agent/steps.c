@@ -9,7 +9,11 @@ static const char *const bind_by[] = { "auto", "id", "address", NULL };
 static const char *const driver_modes[] = { "auto", "none", "list", NULL };
 
 static const struct arg_spec no_args[] = { { 0 } };
-static const struct arg_spec select_args[] = { { "select", ARG_SELECTORS, NULL }, { 0 } };
+static const struct arg_spec verify_args[] = {
+	{ "select", ARG_SELECTORS, NULL },
+	{ "unsafe_interrupts", ARG_CHOICE, auto_yes_no },
+	{ 0 },
+};
 static const struct arg_spec devices_args[] = {
 	{ "select", ARG_SELECTORS, NULL },
 	{ "bind_by", ARG_CHOICE, bind_by },
@@ -43,7 +47,7 @@ static const struct step_kind kinds[] = {
 	{ ORCH_STEP_UNSAFE_INTERRUPTS, unsafe_args, false, step_unsafe_interrupts },
 	{ ORCH_STEP_IGNORE_MSRS, msrs_args, false, step_ignore_msrs },
 	{ ORCH_STEP_REFRESH, no_args, false, step_refresh },
-	{ ORCH_STEP_VERIFY, select_args, false, step_verify },
+	{ ORCH_STEP_VERIFY, verify_args, false, step_verify },
 	{ ORCH_STEP_ROLLBACK, no_args, false, step_rollback },
 	{ ORCH_STEP_REBOOT, reboot_args, false, step_reboot },
 	{ ORCH_STEP_MAINTENANCE, msrs_args, false, step_maintenance },

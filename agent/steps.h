@@ -41,6 +41,9 @@ int step_vfio_modules(struct agent *ag, const struct step *st, struct result *r)
 int step_vfio_bind(struct agent *ag, const struct step *st, struct result *r);
 int step_host_drivers(struct agent *ag, const struct step *st, struct result *r);
 int step_unsafe_interrupts(struct agent *ag, const struct step *st, struct result *r);
+/* unsafe_interrupts' decision written: orch's option file present (want) or
+ * absent, and foreign lines that contradict it disabled; shared with verify. */
+int unsafe_interrupts_write(struct agent *ag, struct result *r, bool want, const char *why);
 int step_ignore_msrs(struct agent *ag, const struct step *st, struct result *r);
 int step_refresh(struct agent *ag, const struct step *st, struct result *r);
 int step_verify(struct agent *ag, const struct step *st, struct result *r);

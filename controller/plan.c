@@ -278,7 +278,7 @@ plan_compile(struct host_plan *out, const struct inventory *inv, size_t i,
 	json_t *steps = NULL, *drivers = NULL;
 	const char *v, *unsafe = "auto", *disable_vga = "auto", *bind_by = "auto";
 	const char *host_mode = "auto";
-	int iommu_pt = 0, ignore_msrs = 0, rc = -1;
+	int iommu_pt = 0, ignore_msrs = -1, rc = -1;
 
 	hp.target.name = name;
 	if (has_control(name) || name[0] == '\0') {
@@ -403,7 +403,9 @@ plan_compile(struct host_plan *out, const struct inventory *inv, size_t i,
 			json_pack("{s:s}", "disable_vga", disable_vga)));
 		json_array_append_new(steps, step(ORCH_STEP_HOST_DRIVERS, hd));
 		json_array_append_new(steps, step(ORCH_STEP_UNSAFE_INTERRUPTS, json_pack("{s:s}", "mode", unsafe)));
-		json_array_append_new(steps, step(ORCH_STEP_IGNORE_MSRS, json_pack("{s:b}", "enable", ignore_msrs)));
+		/* unset: no "enable", so the agent leaves the admin's kvm options alone */
+		json_array_append_new(steps, step(ORCH_STEP_IGNORE_MSRS,
+			ignore_msrs < 0 ? NULL : json_pack("{s:b}", "enable", ignore_msrs)));
 		json_array_append_new(steps, step(ORCH_STEP_REFRESH, NULL));
 	}
 	hp.plan = json_pack("{s:i,s:s,s:b,s:b,s:s,s:O}",

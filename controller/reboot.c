@@ -148,9 +148,24 @@ verify_steps(struct rollout *ro, size_t i)
 {
 	json_t *steps = json_pack("[{s:s}]", "name", ORCH_STEP_FACTS);
 
-	if (ro->opts->command == CMD_APPLY && json_array_size(ro->plans[i].select) > 0)
-		json_array_append_new(steps, json_pack("{s:s, s:{s:O}}", "name", ORCH_STEP_VERIFY, "args",
-						       "select", ro->plans[i].select));
+	if (ro->opts->command == CMD_APPLY && json_array_size(ro->plans[i].select) > 0) {
+		json_t *args = json_pack("{s:O}", "select", ro->plans[i].select);
+		json_t *plan_steps = json_object_get(ro->plans[i].plan, "steps"), *s;
+		size_t k;
+
+		/* the unsafe-interrupts decision the apply left to the fresh boot
+		 * (no active IOMMU then); what it writes needs the initramfs
+		 * refresh that follows */
+		json_array_foreach(plan_steps, k, s) {
+			const char *n = json_string_value(json_object_get(s, "name"));
+			json_t *mode = json_object_get(json_object_get(s, "args"), "mode");
+
+			if (n != NULL && strcmp(n, ORCH_STEP_UNSAFE_INTERRUPTS) == 0 && json_is_string(mode))
+				json_object_set(args, "unsafe_interrupts", mode);
+		}
+		json_array_append_new(steps, json_pack("{s:s, s:o}", "name", ORCH_STEP_VERIFY, "args", args));
+		json_array_append_new(steps, json_pack("{s:s}", "name", ORCH_STEP_REFRESH));
+	}
 	return steps;
 }
 

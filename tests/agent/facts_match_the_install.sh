@@ -9,7 +9,7 @@ case $FIX in
 zfs-uefi-sdboot) want='{"loader":"systemd-boot","uefi":true,"secure_boot":false,"cpu":"intel",
 	"kernel":"6.5.13-5-pve","target":"6.5.13-5-pve","from":"newest installed",
 	"default_on":false,"virqfd":false,"active":false,"units":[],"ir":true,"host":"pve-sd1"}' ;;
-lvm-uefi-grub) want='{"loader":"grub","uefi":true,"secure_boot":false,"cpu":"amd",
+lvm-uefi-grub | hand-configured) want='{"loader":"grub","uefi":true,"secure_boot":false,"cpu":"amd",
 	"kernel":"6.8.12-4-pve","target":"6.8.12-4-pve","from":"newest installed (GRUB_DEFAULT=0, /etc/default/grub:6)",
 	"default_on":true,"virqfd":false,"active":true,"units":["ivhd0"],"ir":true,"host":"pve-amd1"}' ;;
 lvm-bios-grub) want='{"loader":"grub","uefi":false,"secure_boot":false,"cpu":"intel",

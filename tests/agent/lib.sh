@@ -55,6 +55,7 @@ declare -A SELECT=(
 	[esps-disagree]=01:00
 	[esp-list-stale]=01:00
 	[esp-list-all-stale]=01:00
+	[hand-configured]=0c:00
 )
 
 # use_root NAME: $R is a fresh copy of fixture NAME, $P an untouched one.
@@ -372,4 +373,34 @@ expect_second_apply_and_rollback() {
 	run_agent "$T/rollback.json"
 	expect_ok_run
 	expect_same_tree "$P" "$R" var/lib/orch var/log/orch-fixture/commands.log
+}
+
+# ---------------------------------------------------------------- modprobe
+
+# modprobe_facts: the facts' view of modprobe's effective configuration
+# (files, hidden, settings) for $R as it is now.
+modprobe_facts() {
+	jq -n '{"version":1,"root":$r,"steps":[{"name":"facts"}]}' --arg r "$R" >"$T/facts-plan.json"
+	"$ORCH_AGENT" <"$T/facts-plan.json" | jq -c 'select(.type == "result" and .name == "facts") | .facts.modprobe'
+}
+
+# modprobe_setting MODULE.PARAM [value|from]: what the node's modprobe
+# configuration gives the parameter (empty when nothing sets it).
+modprobe_setting() {
+	modprobe_facts | jq -r --arg k "$1" --arg f "${2:-value}" '.settings[$k][$f] // empty'
+}
+
+# real_modprobe_value MODULE PARAM: the value the real modprobe (kmod) gives
+# PARAM from the root's modprobe.d directories, read with `modprobe -c -C
+# DIR...` in kmod's order; the last value wins, as in the kernel.
+real_modprobe_value() {
+	local mp d
+	mp=$(PATH=/usr/sbin:/sbin:$PATH command -v modprobe) || fail "modprobe (kmod) is not installed"
+	local -a args=()
+	for d in etc/modprobe.d run/modprobe.d usr/local/lib/modprobe.d usr/lib/modprobe.d lib/modprobe.d; do
+		args+=(-C "$R/$d")
+	done
+	"$mp" -c "${args[@]}" 2>/dev/null | awk -v m="$1" -v p="$2" '
+		$1 == "options" && $2 == m { for (i = 3; i <= NF; i++) { split($i, kv, "="); if (kv[1] == p) v = substr($i, length(p) + 2) } }
+		END { print v }'
 }

@@ -31,7 +31,8 @@ jq -e --arg root "${ROOT[node02]}" --arg pt "${PASSTHROUGH[node02]}" '
 	and .steps[6].args == {"mode": "no"}
 	and .steps[7].args == {"enable": true}' "$p" >/dev/null || { cat "$p" >&2; fail "node02's plan does not carry its variables"; }
 jq -e '.steps[1].args.bind_by == "auto" and .steps[2].args.iommu_pt == false and .steps[4].args == {"disable_vga": "auto"}
-	and .steps[5].args == {"mode": "auto"} and .steps[6].args == {"mode": "auto"}' \
+	and .steps[5].args == {"mode": "auto"} and .steps[6].args == {"mode": "auto"}
+	and .steps[7].name == "ignore_msrs" and (.steps[7] | has("args") | not)' \
 	"$T/plan-node01.json" >/dev/null || { cat "$T/plan-node01.json" >&2; fail "node01's plan does not have the defaults"; }
 
 # Without passthrough, facts only.
