@@ -21,7 +21,7 @@ MODULES=(
 	virtio_pci virtio_blk ext4 bridge efivarfs
 )
 # Host programs copied with the libraries ldd names.
-PROGRAMS=(/usr/sbin/sshd /usr/lib/openssh/sftp-server /usr/bin/kmod /usr/bin/lspci /usr/bin/tsort)
+PROGRAMS=(/usr/sbin/sshd /usr/lib/openssh/sftp-server /usr/bin/kmod /usr/bin/lspci /usr/bin/tsort /usr/bin/dash)
 
 id=${1:-bookworm}
 pin_pkg=$(lab_kernel_pin "$id" pkg)
@@ -145,6 +145,10 @@ while read -r applet; do
 	ln -s /bin/busybox "$stage/$applet"
 done < <(/bin/busybox --list-full)
 ln -sf /bin/busybox "$stage/init"
+# /bin/sh is dash, as on Debian: busybox's static shell runs its own applets
+# before any program in PATH, so every 'modprobe' in a script would be
+# busybox's (no softdep, no -c) instead of kmod's.
+ln -sf /usr/bin/dash "$stage/bin/sh"
 
 # The node's scripts (init, shutdown, boot tools).
 cp -a "$LAB_DIR/node/." "$stage/"
