@@ -52,7 +52,7 @@ orch_run() {
 }
 
 phase "start the lab (fresh disks)"
-t_lab_start || {
+t_lab_start "${NODES[@]}" || {
 	check "lab starts" false
 	t_finish
 	exit 1
