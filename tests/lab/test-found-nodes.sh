@@ -127,6 +127,10 @@ check "handmade: the how-to's ids are not applied" howto_ids_gone
 check "handmade: no module failed to load" hasnt "${AFTER[handmade]}" 'Failed to insert'
 check "pinned: still boots the pinned 6.1" runs "$K61" "${AFTER[pinned]}"
 check "pinned: vfio_virqfd (a module of 6.1) loaded" has "${AFTER[pinned]}" '^module vfio_virqfd$'
+check "pinned: /etc/modules lists vfio_virqfd (a module of 6.1, the kernel that boots)" \
+	lab_ssh pinned grep -qx vfio_virqfd /etc/modules
+check "trixie: /etc/modules does not list vfio_virqfd (inside vfio on 6.12)" \
+	lab_ssh trixie '! grep -qx vfio_virqfd /etc/modules'
 
 phase "apply again"
 declare -A BOOT1
