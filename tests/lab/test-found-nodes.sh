@@ -119,6 +119,8 @@ for node in "${NODES[@]}"; do
 	check "$node: modprobe -c applies orch's vfio-pci disable_vga" same_param "$node" disable_vga
 done
 check "trixie: still 6.12" runs "$K612" "${AFTER[trixie]}"
+check "trixie: no intel_iommu=on added (6.12 turns VT-d on by default: CONFIG_INTEL_IOMMU_DEFAULT_ON_INTGPU_OFF=y)" \
+	hasnt "${AFTER[trixie]}" '^cmdline .*intel_iommu=on'
 check "trixie: vfio-pci took the boot VGA from efifb (vgaarb: deactivate vga console) and no framebuffer is left" \
 	bash -c 'grep -q "^pci $2.0 .* driver=vfio-pci " <<<"$1" && grep -q "^log vfio-pci $2.0: vgaarb: deactivate vga console" <<<"$1" &&
 		! grep -q "^fb " <<<"$1" && ! grep -q "^iomem .*efifb" <<<"$1"' _ "${AFTER[trixie]}" "$LAB_GPU_SLOT"
