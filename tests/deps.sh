@@ -34,6 +34,9 @@ packages=(
 	e2fsprogs
 	ovmf                  # UEFI firmware of the lab's systemd-boot node
 	pciutils              # lspci inside the lab's nodes
+	dash                  # /bin/sh inside the lab's nodes
+	zstd                  # unpacks Debian 13's kernel for the lab's BIOS nodes
+	debian-archive-keyring  # the lab's own apt sources (bookworm, trixie)
 	ansible-core          # the inventory is checked against ansible-inventory
 	python3
 	time                  # tests/bench/apply.sh: CPU time and peak RSS

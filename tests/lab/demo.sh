@@ -31,12 +31,14 @@ orch=$root/$build/controller/orch
 [[ -x $orch ]] || orch=
 
 . tests/lab/lib.sh
+# The two fresh 6.1 nodes (ORCH_LAB_DEMO_NODES: others, e.g. "trixie handmade pinned").
+read -r -a LAB_NODES <<<"${ORCH_LAB_DEMO_NODES:-sdboot grub}"
 export ORCH_LAB_RUN=$LAB_RUN
 inv=$LAB_RUN/inventory.ini kh=$LAB_RUN/known_hosts
 ((keep)) || trap 'tests/lab/lab.sh stop || true' EXIT
 
 say "starting the lab: two nodes under QEMU/TCG (a minute or two)"
-tests/lab/lab.sh start --fresh
+tests/lab/lab.sh start --fresh "${LAB_NODES[@]}"
 tests/lab/lab.sh status
 echo
 cat "$inv"

@@ -3,7 +3,9 @@
 # from its sysfs, /proc and kernel log over SSH. One fact a line:
 #   boot_id ID | cmdline ... | iommu_units NAMES | iommu_groups N
 #   group N TYPE MEMBERS... | pci ADDR VEN:DEV CLASS driver=D group=G override=O
-#   module NAME | ssh ADDR IFACE [master BR] [pci ADDR] | log LINE
+#   module NAME | ssh ADDR IFACE [master BR] [pci ADDR] | kernel KVER
+#   iomem RANGE : NAME (firmware framebuffers, the boot VGA's BAR 0)
+#   fb N NAME (/proc/fb) | log LINE
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 node=${1:?usage: facts.sh NODE}
@@ -32,6 +34,15 @@ ports=$(ls "/sys/class/net/$ifc/brif" 2>/dev/null | tr '\n' ' ')
 for p in ${ports:-$ifc}; do
 	echo "ssh $3 $p master=$ifc pci=$(basename "$(readlink "/sys/class/net/$p/device")")"
 done
-dmesg | grep -E 'DMAR: IOMMU (enabled|disabled)|DMAR-IR: Enabled|AMD-Vi: Interrupt remapping|Adding to iommu group|vfio|VFIO|Failed to insert|lab-init: udev' |
+echo "kernel $(uname -r)"
+# The firmware framebuffer, and who holds it.
+grep -iE 'efifb|BOOTFB|vesafb|simplefb|simple-framebuffer' /proc/iomem | sed 's/^ */iomem /'
+for d in /sys/bus/pci/devices/*; do
+	[ "$(cat "$d/boot_vga" 2>/dev/null)" = 1 ] || continue
+	start=$(head -n1 "$d/resource" | cut -d' ' -f1 | sed 's/^0x0*//')
+	grep -i "^ *0*$start-" /proc/iomem | sed 's/^ */iomem /'
+done
+sed 's/^/fb /' /proc/fb
+dmesg | grep -E 'DMAR: IOMMU (enabled|disabled)|DMAR: Intel\(R\) Virt|DMAR-IR: Enabled|AMD-Vi: Interrupt remapping|Adding to iommu group|vfio|VFIO|Failed to insert|lab-init: (udev|init-top|coldplug)|efifb: (probing|framebuffer)|fb0: |simple-framebuffer|vgaarb: deactivate' |
 	sed 's/^\[[ 0-9.]*\] //; s/^/log /'
 NODE

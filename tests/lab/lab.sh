@@ -13,8 +13,10 @@
 #
 # Each node runs under a supervisor on the host that plays firmware and boot
 # loader: before every boot it reads from the node's disk (debugfs, no mount)
-# the command line the node's last refresh published, and boots the kernel
-# with it; when the node reboots, QEMU exits and the supervisor boots it again.
+# the kernel and command line the node's last refresh published (the entry its
+# boot loader would boot: pins and GRUB_DEFAULT included), and boots that
+# kernel with it; when the node reboots, QEMU exits and the supervisor boots
+# it again.
 #
 # ORCH_LAB_RUN (default $ORCH_LAB_CACHE/run) holds one lab: disks, consoles,
 # the SSH key, known_hosts and inventory.ini. Guests reach only loopback:
@@ -97,8 +99,7 @@ ovmf_vars() {
 
 # The supervisor: firmware, boot loader and power button of one node.
 cmd_supervise() {
-	local node=$1 dir=$LAB_RUN/$1 image cmdline rc last boots
-	image=$(lab_image_dir)
+	local node=$1 dir=$LAB_RUN/$1 image cmdline rc last boots kver
 	boots=$(cat "$dir/boots" 2>/dev/null || echo 0)
 	# A lab started by a test ends with it, even when the test is killed
 	# (a ctest timeout) before it can stop the lab.
@@ -126,13 +127,20 @@ cmd_supervise() {
 		fi
 		# What the boot loader will hand the kernel: the published entry.
 		cmdline=$(debugfs -R "cat /boot/published-cmdline" "$dir/disk.img" 2>/dev/null | head -n1)
+		kver=$(debugfs -R "cat /boot/published-kernel" "$dir/disk.img" 2>/dev/null | head -n1)
+		[[ -n $kver ]] || kver=$(debugfs -R "cat /etc/lab/node.conf" "$dir/disk.img" 2>/dev/null | sed -n 's/^KVER=//p')
+		if ! image=$(lab_image_for_kver "$kver"); then
+			echo "the boot loader's kernel '$kver' has no image in the lab" >"$dir/failed"
+			break
+		fi
 		if [[ $(lab_node_loader "$node") == grub ]]; then
-			cmdline="BOOT_IMAGE=/boot/vmlinuz-$(cat "$image/kver") $cmdline"
+			cmdline="BOOT_IMAGE=/boot/vmlinuz-$kver $cmdline"
 		fi
 		boots=$((boots + 1))
 		echo "$boots" >"$dir/boots"
 		echo "$cmdline" >"$dir/cmdline"
-		printf '\n=== lab: boot %d of %s at %s: %s\n' "$boots" "$node" "$(date -u +%FT%TZ)" "$cmdline" \
+		echo "$kver" >"$dir/kernel"
+		printf '\n=== lab: boot %d of %s at %s: %s: %s\n' "$boots" "$node" "$(date -u +%FT%TZ)" "$kver" "$cmdline" \
 			>>"$dir/console.log"
 		qemu_args "$node" "$image" "$cmdline"
 		"${QEMU[@]}" >>"$dir/qemu.log" 2>&1 &
@@ -159,7 +167,9 @@ write_inventory() {
 	local node tmp=$LAB_RUN/inventory.ini.tmp
 	{
 		echo "# The real-kernel lab's emulated Proxmox VE nodes (written by tests/lab/lab.sh)."
-		echo "# sdboot: AMD-Vi, UEFI, systemd-boot via proxmox-boot-tool; grub: Intel VT-d, BIOS, GRUB."
+		echo "# sdboot: AMD-Vi, UEFI, systemd-boot via proxmox-boot-tool; grub: Intel VT-d, BIOS, GRUB (both 6.1);"
+		echo "# trixie: Intel VT-d, UEFI, systemd-boot, 6.12; handmade: set up by hand with the how-to, GRUB, 6.12;"
+		echo "# pinned: 6.1 and 6.12 installed, 6.1 pinned, GRUB."
 		echo "[lab]"
 		for node in "${LAB_NODES[@]}"; do
 			[[ -f $LAB_RUN/$node/port ]] || continue
@@ -197,8 +207,18 @@ cmd_start() {
 	command -v qemu-system-x86_64 >/dev/null || lab_die "qemu-system-x86_64 not found (tests/deps.sh installs it)"
 
 	mkdir -p "$LAB_RUN"
-	image=$("$LAB_DIR/build-image.sh")
-	ln -sfn "$image" "$LAB_RUN/image"
+	# One image per kernel the nodes have installed.
+	local ids=() id imgs
+	for node in "${nodes[@]}"; do
+		for id in $(lab_node_kernels "$node"); do
+			[[ " ${ids[*]} " == *" $id "* ]] || ids+=("$id")
+		done
+	done
+	for id in "${ids[@]}"; do
+		image=$("$LAB_DIR/build-image.sh" "$id")
+		ln -sfn "$image" "$LAB_RUN/image-$id"
+		lab_log "kernel $id: $(cat "$image/kernel-package")"
+	done
 	[[ -f $LAB_RUN/id_ed25519 ]] ||
 		ssh-keygen -q -t ed25519 -N '' -C orch-lab -f "$LAB_RUN/id_ed25519"
 
@@ -212,7 +232,9 @@ cmd_start() {
 		mkdir -p "$dir"
 		rm -f "$dir/stop" "$dir/failed"
 		if [[ ! -f $dir/disk.img ]]; then
-			"$LAB_DIR/make-disk.sh" "$image" "$node" "$dir/disk.img" "$LAB_RUN/id_ed25519.pub" "$dir/hostkey.pub"
+			imgs=()
+			for id in $(lab_node_kernels "$node"); do imgs+=("$(lab_image_dir "$id")"); done
+			"$LAB_DIR/make-disk.sh" "${imgs[0]}" "$node" "$dir/disk.img" "$LAB_RUN/id_ed25519.pub" "$dir/hostkey.pub" "${imgs[@]:1}"
 			[[ $(lab_node_loader "$node") == systemd-boot ]] && cp "$(ovmf_vars)" "$dir/efivars.fd"
 			rm -f "$dir/boots" "$dir/console.log"
 		fi
@@ -275,8 +297,9 @@ cmd_status() {
 		else
 			state="booting (boot $(cat "$dir/boots" 2>/dev/null))"
 		fi
-		printf '%-7s %-12s %-8s port %-6s %s\n' "$node" "$(lab_node_loader "$node")" \
-			"$(lab_node_iommu "$node")" "$(cat "$dir/port" 2>/dev/null || echo -)" "$state"
+		printf '%-9s %-12s %-6s %-22s port %-6s %s\n' "$node" "$(lab_node_loader "$node")" \
+			"$(lab_node_iommu "$node")" "$(cat "$dir/kernel" 2>/dev/null || echo -)" \
+			"$(cat "$dir/port" 2>/dev/null || echo -)" "$state"
 	done
 }
 

@@ -1,9 +1,13 @@
 # shellcheck shell=bash
 # Shared settings and helpers of the real-kernel lab (sourced, not run).
 #
-# Two emulated Proxmox VE nodes boot Debian's own kernel under QEMU/TCG:
-#   sdboot  AMD-Vi IOMMU, UEFI (OVMF), systemd-boot through proxmox-boot-tool
-#   grub    Intel VT-d (intremap), legacy BIOS, plain GRUB
+# Emulated Proxmox VE nodes boot Debian's own kernels under QEMU/TCG:
+#   sdboot    AMD-Vi IOMMU, UEFI (OVMF), systemd-boot through proxmox-boot-tool, 6.1
+#   grub      Intel VT-d (intremap), legacy BIOS, plain GRUB, 6.1
+#   trixie    Intel VT-d, UEFI, systemd-boot through proxmox-boot-tool, 6.12
+#   handmade  Intel VT-d, BIOS, GRUB, 6.12, set up by hand with the common
+#             how-to for a GPU it no longer has
+#   pinned    Intel VT-d, BIOS, GRUB, 6.1 and 6.12 installed, 6.1 pinned
 # Everything the lab builds is cached under LAB_CACHE; one running lab lives in
 # LAB_RUN (disks, logs, keys, inventory).
 
@@ -13,7 +17,7 @@ if [[ -z ${ORCH_LAB_CACHE:-} ]] && ! mkdir -p "$LAB_CACHE" 2>/dev/null; then
 	LAB_CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/orch-lab # not root
 fi
 LAB_RUN=${ORCH_LAB_RUN:-$LAB_CACHE/run}
-LAB_NODES=(sdboot grub)
+LAB_NODES=(sdboot grub trixie handmade pinned)
 LAB_MEM=${ORCH_LAB_MEM:-768}
 
 # The PCI layout of every node (q35 root bus).
@@ -34,8 +38,8 @@ lab_node_valid() {
 # lab_node_loader NODE: which boot loader the node is installed with.
 lab_node_loader() {
 	case $1 in
-	sdboot) echo systemd-boot ;;
-	grub) echo grub ;;
+	sdboot | trixie) echo systemd-boot ;;
+	grub | handmade | pinned) echo grub ;;
 	esac
 }
 
@@ -43,33 +47,92 @@ lab_node_loader() {
 lab_node_iommu() {
 	case $1 in
 	sdboot) echo amd ;;
-	grub) echo intel ;;
+	*) echo intel ;;
 	esac
 }
 
-# lab_kernel_pkg: the Debian kernel package the nodes boot (bookworm's 6.1).
-lab_kernel_pkg() {
-	if [[ -n ${ORCH_LAB_KERNEL_PKG:-} ]]; then
-		echo "$ORCH_LAB_KERNEL_PKG"
-		return
-	fi
-	local pkg
-	pkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
-		awk '$1 == "Depends:" && $2 ~ /^linux-image-6\.1\.0-[0-9]+-amd64$/ { print $2; exit }')
-	if [[ -z $pkg ]]; then
-		# No apt lists: fall back to a kernel fetched before.
-		pkg=$(find "$LAB_CACHE/deb" -name 'linux-image-6.1.0-*-amd64_*.deb' 2>/dev/null |
-			sed 's|.*/||; s|_.*||' | sort -V | tail -n1)
-	fi
-	[[ -n $pkg ]] || lab_die "cannot tell which linux-image-6.1.0-*-amd64 to use (run 'apt-get update')"
-	echo "$pkg"
+# lab_node_kernels NODE: the Debian releases whose kernel the node has
+# installed (the lab's kernel ids, see lab_kernel_pin).
+lab_node_kernels() {
+	case $1 in
+	sdboot | grub) echo bookworm ;;
+	trixie | handmade) echo trixie ;;
+	pinned) echo bookworm trixie ;;
+	esac
 }
 
-# lab_image_dir: where build-image.sh leaves vmlinuz, initrd.img and the
-# files a node disk needs; set by build-image.sh in LAB_RUN/image.
+# lab_node_vtd_off NODE: the node starts with VT-d off through its own GRUB
+# configuration, as Proxmox VE's kernels before 6.8 default it off (see
+# make-disk.sh); the 6.12-only nodes keep their kernel's default (on).
+lab_node_vtd_off() {
+	[[ $(lab_node_iommu "$1") == intel && ${ORCH_LAB_VTD_DEFAULT:-off} == off ]] || return 1
+	case $1 in grub | pinned) return 0 ;; esac
+	return 1
+}
+
+# The kernels the lab boots, pinned: a kernel that changes under the lab
+# changes what its tests prove, so each is fetched as the package version
+# recorded here, checked against its SHA256 (apt checks it against the
+# mirror's signed index too). A pin the mirror no longer carries (Debian
+# replaces a kernel ABI at its point releases) falls back to the release's
+# current linux-image-amd64 with a warning; the version and hash actually
+# used are printed by build-image.sh and kept in the image (kernel-package).
+# ORCH_LAB_KERNEL_<ID>=PACKAGE (e.g. ORCH_LAB_KERNEL_TRIXIE) takes another
+# package; =latest takes the current one.
+#   id        package                           version      sha256
+LAB_KERNEL_PINS=(
+	"bookworm linux-image-6.1.0-56-amd64 6.1.192-2 a86e2049672f52354c4536a089203b6c82639420424d31c91cf31a181fd4d8f1"
+	"trixie linux-image-6.12.117+deb13-amd64 6.12.117-1 ca712d36790184f6ac125ce2b20ea4e2202ae6bb7817b7de268f1f0115ccda73"
+)
+# The lab's own apt sources (the machine's apt configuration is not used):
+# Debian's mirror, with the security suite where bookworm's kernels are
+# updated first.
+LAB_APT_MIRROR=${ORCH_LAB_APT_MIRROR:-http://deb.debian.org/debian}
+LAB_APT_SECURITY=${ORCH_LAB_APT_SECURITY:-http://deb.debian.org/debian-security}
+
+# lab_kernel_pin ID FIELD: FIELD (pkg, version, sha256) of a kernel's pin.
+lab_kernel_pin() {
+	local line id pkg ver sum
+	for line in "${LAB_KERNEL_PINS[@]}"; do
+		read -r id pkg ver sum <<<"$line"
+		[[ $id == "$1" ]] || continue
+		case $2 in pkg) echo "$pkg" ;; version) echo "$ver" ;; sha256) echo "$sum" ;; esac
+		return 0
+	done
+	lab_die "unknown kernel id '$1'"
+}
+
+# lab_apt ID ARGS...: apt-get/apt-cache with the lab's sources for one
+# release, its own lists and cache under LAB_CACHE/apt/ID.
+lab_apt() {
+	local id=$1 tool=$2 dir=$LAB_CACHE/apt/$1
+	shift 2
+	mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial"
+	if [[ ! -f $dir/sources.list ]]; then
+		printf 'deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] %s %s main\n' \
+			"$LAB_APT_MIRROR" "$id" "$LAB_APT_SECURITY" "$id-security" >"$dir/sources.list"
+	fi
+	"$tool" -q -o Dir::Etc::SourceList="$dir/sources.list" -o Dir::Etc::SourceParts=/dev/null \
+		-o Dir::State::Lists="$dir/lists" -o Dir::Cache="$dir/cache" -o Dir::State::status=/dev/null \
+		-o APT::Architecture=amd64 "$@"
+}
+
+# lab_image_dir [ID]: where build-image.sh left vmlinuz, initrd.img and the
+# files a node disk needs for kernel ID (default bookworm); lab.sh start links
+# it as LAB_RUN/image-ID.
 lab_image_dir() {
-	[[ -L $LAB_RUN/image ]] || lab_die "no image in '$LAB_RUN' (run 'lab.sh start')"
-	readlink -f "$LAB_RUN/image"
+	local id=${1:-bookworm}
+	[[ -L $LAB_RUN/image-$id ]] || lab_die "no $id image in '$LAB_RUN' (run 'lab.sh start')"
+	readlink -f "$LAB_RUN/image-$id"
+}
+
+# lab_image_for_kver KVER: the image of the lab's run that holds kernel KVER.
+lab_image_for_kver() {
+	local l
+	for l in "$LAB_RUN"/image-*; do
+		[[ -L $l && $(cat "$l/kver" 2>/dev/null) == "$1" ]] && { readlink -f "$l"; return 0; }
+	done
+	return 1
 }
 
 lab_port() { cat "$LAB_RUN/$1/port"; }

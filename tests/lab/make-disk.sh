@@ -1,21 +1,29 @@
 #!/bin/bash
-# make-disk.sh IMAGE_DIR NODE DISK PUBKEY HOSTKEY_OUT
+# make-disk.sh IMAGE_DIR NODE DISK PUBKEY HOSTKEY_OUT [IMAGE_DIR...]
 # Build a node's persistent disk: an ext4 image (mke2fs -d, no mount) holding
 # the node's /etc, /var, /root and /boot the way a freshly installed Proxmox VE
 # node has them, with the boot chain already published as the installer
 # leaves it (a first update-grub / proxmox-boot-tool refresh and
 # update-initramfs, run by the node's own tools against the staged tree).
+# Every IMAGE_DIR is a kernel installed on the node (/boot/vmlinuz-<kver>,
+# /boot/config-<kver>, its module index in /lib/modules/<kver>); the first
+# gives the boot tools. Nodes found as they are get their history here:
+#   handmade  the common passthrough how-to applied by hand, before orch,
+#             for a GPU the node no longer has
+#   pinned    'proxmox-boot-tool kernel pin' to its older kernel
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 image=$1 node=$2 disk=$3 pubkey=$4 hostkey_out=$5
+shift 5
+images=("$image" "$@")
 kver=$(cat "$image/kver")
 loader=$(lab_node_loader "$node")
 uuid=$(cat /proc/sys/kernel/random/uuid)
 stage=$(mktemp -d "${disk}.stage.XXXXXX")
 trap 'rm -rf "$stage"' EXIT
 
-mkdir -p "$stage"/{etc,var/lib,var/log,var/tmp,root/.ssh,boot}
+mkdir -p "$stage"/{etc,var/lib,var/log,var/tmp,root/.ssh,boot,lib/modules}
 e=$stage/etc
 mkdir -p "$e"/{ssh,modprobe.d,udev/rules.d,kernel,default/grub.d,network,lab}
 
@@ -45,7 +53,18 @@ printf 'root:*:19000:0:99999:7:::\nsshd:*:19000:0:99999:7:::\nnobody:*:19000:0:9
 chmod 0640 "$e/shadow"
 printf 'passwd: files\ngroup: files\nshadow: files\nhosts: files\n' >"$e/nsswitch.conf"
 printf '/bin/sh\n' >"$e/shells"
-cat >"$e/os-release" <<'X'
+if [[ $(lab_node_kernels "$node") == trixie ]]; then
+	cat >"$e/os-release" <<'X'
+PRETTY_NAME="Debian GNU/Linux 13 (trixie)"
+NAME="Debian GNU/Linux"
+VERSION_ID="13"
+VERSION="13 (trixie)"
+VERSION_CODENAME=trixie
+ID=debian
+X
+	echo "13.2" >"$e/debian_version"
+else
+	cat >"$e/os-release" <<'X'
 PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"
 NAME="Debian GNU/Linux"
 VERSION_ID="12"
@@ -53,7 +72,8 @@ VERSION="12 (bookworm)"
 VERSION_CODENAME=bookworm
 ID=debian
 X
-echo "12.8" >"$e/debian_version"
+	echo "12.8" >"$e/debian_version"
+fi
 ln -s /proc/mounts "$e/mtab"
 cat >"$e/profile" <<'X'
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
@@ -105,8 +125,17 @@ if [[ $loader == systemd-boot ]]; then
 	echo "root=UUID=$uuid ro console=ttyS0,115200 no_timer_check quiet" >"$e/kernel/cmdline"
 	printf '%04X-%04X\n' $((RANDOM)) $((RANDOM)) >"$e/kernel/proxmox-boot-uuids"
 fi
-cp "$image/config" "$stage/boot/config-$kver"
-if [[ $(lab_node_iommu "$node") == intel && ${ORCH_LAB_VTD_DEFAULT:-off} == off ]]; then
+# The installed kernels, as their packages leave them.
+for img in "${images[@]}"; do
+	k=$(cat "$img/kver")
+	cp "$img/config" "$stage/boot/config-$k"
+	[[ -f $img/vmlinuz ]] && cp "$img/vmlinuz" "$stage/boot/vmlinuz-$k"
+	if [[ -d $img/modules-meta ]]; then
+		mkdir -p "$stage/lib/modules/$k"
+		cp "$img"/modules-meta/* "$stage/lib/modules/$k/"
+	fi
+done
+if lab_node_vtd_off "$node"; then
 	# Debian's 6.1 turns VT-d on by default (a Debian patch:
 	# CONFIG_INTEL_IOMMU_DEFAULT_ON_INTGPU_OFF=y); Proxmox VE's kernels before
 	# 6.8 do not. The Intel node starts as those do, through its own boot
@@ -140,12 +169,42 @@ ln -s /run "$stage/var/run"
 
 # What the installer leaves published: the boot entries and an initramfs.
 export LAB_NODE_ROOT=$stage LAB_TOOL_LIB=$image/tool-lib LAB_TOOLS=$image/tools
-if [[ $loader == systemd-boot ]]; then
-	sh "$image/tools/proxmox-boot-tool" refresh >/dev/null
-else
-	sh "$image/tools/update-grub" 2>/dev/null
-fi
+export LAB_INITRAMFS_SHARE=$LAB_DIR/node/usr/share/initramfs-tools
+refresh_boot() {
+	if [[ $loader == systemd-boot ]]; then
+		sh "$image/tools/proxmox-boot-tool" refresh >/dev/null
+	else
+		sh "$image/tools/update-grub" 2>/dev/null
+	fi
+}
+refresh_boot
 sh "$image/tools/update-initramfs" -u -k all >/dev/null
+
+case $node in
+handmade)
+	# The common how-to, by hand, for the GPU the node had before (an NVIDIA
+	# GTX 1080 and its audio function, since swapped): vfio-pci by that ID
+	# with disable_vga=1, the GPU drivers blacklisted, unsafe interrupts
+	# allowed, kvm's ignore_msrs, intel_iommu=on in GRUB_CMDLINE_LINUX_DEFAULT,
+	# the vfio modules with vfio_virqfd in /etc/modules (which modprobe cannot
+	# load on 6.12: it is part of vfio), then update-grub and update-initramfs.
+	echo 'options vfio-pci ids=10de:1b80,10de:10f0 disable_vga=1' >"$e/modprobe.d/vfio.conf"
+	printf 'blacklist nouveau\nblacklist nvidia\nblacklist radeon\nblacklist amdgpu\n' >"$e/modprobe.d/blacklist.conf"
+	echo 'options vfio_iommu_type1 allow_unsafe_interrupts=1' >"$e/modprobe.d/iommu_unsafe_interrupts.conf"
+	echo 'options kvm ignore_msrs=1' >"$e/modprobe.d/kvm.conf"
+	sed -i 's/^GRUB_CMDLINE_LINUX_DEFAULT="quiet"$/GRUB_CMDLINE_LINUX_DEFAULT="quiet intel_iommu=on"/' "$e/default/grub"
+	printf 'vfio\nvfio_iommu_type1\nvfio_pci\nvfio_virqfd\n' >>"$e/modules"
+	refresh_boot
+	sh "$image/tools/update-initramfs" -u -k all >/dev/null
+	;;
+pinned)
+	# The admin keeps the older kernel: 'proxmox-boot-tool kernel pin', then
+	# the refresh it asks for.
+	oldest=$(for img in "${images[@]}"; do cat "$img/kver"; done | sort -V | head -n1)
+	sh "$image/tools/proxmox-boot-tool" kernel pin "$oldest" >/dev/null
+	refresh_boot
+	;;
+esac
 
 rm -f "$disk"
 mke2fs -q -t ext4 -L "$node-root" -U "$uuid" -d "$stage" -F "$disk" 128M

@@ -80,6 +80,14 @@ selected="$selected /sys/bus/pci/devices/$nic"
 put /etc/modprobe.d/orch-vfio-pci.conf "options vfio-pci ids=$ids$vga" initramfs
 put /etc/udev/rules.d/80-orch-vfio-pci.rules \
 	"ACTION==\"add\", SUBSYSTEM==\"pci\", KERNEL==\"$nic\", ATTR{driver_override}=\"vfio-pci\"" initramfs
+# The rule alone comes too late: the initramfs's coldplug binds the NIC to
+# its twin's driver first. An init-top script sets driver_override before it.
+put /etc/initramfs-tools/scripts/init-top/orch-vfio-pci "#!/bin/sh
+PREREQ=\"\"
+prereqs() { echo \"\$PREREQ\"; }
+case \$1 in prereqs) prereqs; exit 0 ;; esac
+echo vfio-pci >/sys/bus/pci/devices/$nic/driver_override" initramfs
+chmod 0755 /etc/initramfs-tools/scripts/init-top/orch-vfio-pci
 
 # Host drivers of the selected devices (module names, not driver names):
 # softdep all, blacklist those no other device uses. Once the devices are on

@@ -73,7 +73,7 @@ apply() {
 }
 
 phase "start the lab (fresh disks)"
-t_lab_start || {
+t_lab_start "${NODES[@]}" || {
 	check "lab starts" false
 	t_finish
 	exit 1

@@ -24,7 +24,7 @@ agent_verify_fails() {
 agent_verify_passes() { "$LAB_DIR/agent-apply.sh" --verify "$1" >/dev/null; }
 
 phase "start the lab (fresh disks)"
-t_lab_start || {
+t_lab_start "${NODES[@]}" || {
 	check "lab starts" false
 	t_finish
 	exit 1

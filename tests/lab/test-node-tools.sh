@@ -82,6 +82,76 @@ rc=0
 LAB_NODE_ROOT=$r tool update-initramfs >/dev/null 2>&1 || rc=$?
 check "update-initramfs without -u/-c is a usage error" test "$rc" != 0
 
+phase "update-grub: the kernel GRUB boots"
+r=$tmp/kernels
+newroot "$r" grub
+for k in 6.1.0-56-amd64 6.12.117+deb13-amd64 6.1.0-9-amd64; do echo "$k" >"$r/boot/vmlinuz-$k"; done
+LAB_NODE_ROOT=$r tool update-grub 2>/dev/null
+check "without GRUB_DEFAULT's choice the newest kernel boots (version order, not name order)" \
+	test "$(cat "$r/boot/published-kernel")" = 6.12.117+deb13-amd64
+check "grub.cfg lists every kernel in its submenu, newest first" \
+	test "$(grep -o "gnulinux-[^']*-advanced-1111-uuid" "$r/boot/grub/grub.cfg" | tr '\n' ' ')" = \
+	"gnulinux-6.12.117+deb13-amd64-advanced-1111-uuid gnulinux-6.1.0-56-amd64-advanced-1111-uuid gnulinux-6.1.0-9-amd64-advanced-1111-uuid "
+LAB_NODE_ROOT=$r tool proxmox-boot-tool kernel pin 6.1.0-56-amd64 >/dev/null
+check "proxmox-boot-tool kernel pin writes proxmox-boot-pin and GRUB_DEFAULT as set_grub_default does" \
+	bash -c '[[ $(cat "$1/etc/kernel/proxmox-boot-pin") == 6.1.0-56-amd64 && $(cat "$1/etc/default/grub.d/proxmox-kernel-pin.cfg") == "GRUB_DEFAULT=\"gnulinux-advanced-1111-uuid>gnulinux-6.1.0-56-amd64-advanced-1111-uuid\"" ]]' _ "$r"
+check "the pin takes effect with the next update-grub only" test "$(cat "$r/boot/published-kernel")" = 6.12.117+deb13-amd64
+LAB_NODE_ROOT=$r tool update-grub 2>/dev/null
+check "after update-grub GRUB boots the pinned kernel" test "$(cat "$r/boot/published-kernel")" = 6.1.0-56-amd64
+echo 'GRUB_DEFAULT="1>4"' >"$r/etc/default/grub.d/zz-index.cfg"
+LAB_NODE_ROOT=$r tool update-grub 2>/dev/null
+check "GRUB_DEFAULT=\"1>4\" is the third kernel's entry (each kernel has a recovery entry)" \
+	test "$(cat "$r/boot/published-kernel")" = 6.1.0-9-amd64
+echo 'GRUB_DEFAULT="gnulinux-advanced-1111-uuid>gnulinux-5.15.0-1-pve-advanced-1111-uuid"' >"$r/etc/default/grub.d/zz-index.cfg"
+LAB_NODE_ROOT=$r tool update-grub 2>"$tmp/err"
+check "a GRUB_DEFAULT naming no entry falls back to entry 0, the newest" \
+	bash -c '[[ $(cat "$1/boot/published-kernel") == 6.12.117+deb13-amd64 ]] && grep -q "falls back to entry 0" "$2"' _ "$r" "$tmp/err"
+
+phase "proxmox-boot-tool refresh: the kernel systemd-boot boots"
+r=$tmp/sdkernels
+newroot "$r" systemd-boot
+for k in 6.1.0-56-amd64 6.12.117+deb13-amd64; do echo "$k" >"$r/boot/vmlinuz-$k"; done
+LAB_NODE_ROOT=$r tool proxmox-boot-tool refresh >/dev/null
+check "without a pin the newest" test "$(cat "$r/boot/published-kernel")" = 6.12.117+deb13-amd64
+echo 6.1.0-56-amd64 >"$r/etc/kernel/proxmox-boot-pin"
+LAB_NODE_ROOT=$r tool proxmox-boot-tool refresh >/dev/null
+check "proxmox-boot-pin" test "$(cat "$r/boot/published-kernel")" = 6.1.0-56-amd64
+echo 6.12.117+deb13-amd64 >"$r/etc/kernel/next-boot-pin"
+LAB_NODE_ROOT=$r tool proxmox-boot-tool refresh >/dev/null
+check "next-boot-pin before proxmox-boot-pin" test "$(cat "$r/boot/published-kernel")" = 6.12.117+deb13-amd64
+echo 9.9.9-gone >"$r/etc/kernel/next-boot-pin"
+LAB_NODE_ROOT=$r tool proxmox-boot-tool refresh >/dev/null 2>"$tmp/err"
+check "a pin of a kernel not installed is ignored, with a message" \
+	bash -c '[[ $(cat "$1/boot/published-kernel") == 6.1.0-56-amd64 ]] && grep -q "not found, ignoring" "$2"' _ "$r" "$tmp/err"
+
+phase "update-initramfs: the init-top scripts in initramfs-tools' order"
+r=$tmp/order
+newroot "$r" grub
+export LAB_INITRAMFS_SHARE=$LAB_DIR/node/usr/share/initramfs-tools
+mkdir -p "$r/etc/initramfs-tools/scripts/init-top"
+script() { # NAME PREREQ [MODE]
+	printf '#!/bin/sh\nPREREQ="%s"\nprereqs() { echo "$PREREQ"; }\ncase $1 in prereqs) prereqs; exit 0 ;; esac\ntrue\n' "$2" \
+		>"$r/etc/initramfs-tools/scripts/init-top/$1"
+	chmod "${3:-0755}" "$r/etc/initramfs-tools/scripts/init-top/$1"
+}
+script orch-vfio-pci ""
+script after-udev udev
+script zz-first-of-all ""
+script aa-needs-zz zz-first-of-all
+script not-executable "" 0644
+LAB_NODE_ROOT=$r tool update-initramfs -u 2>"$tmp/err" >/dev/null
+order=$(tr '\n' ' ' <"$r/boot/initramfs-snapshot/scripts/init-top/ORDER")
+echo "  ORDER: $order"
+before() { [[ " $order" == *" $1 "*" $2 "* || " $order" == *" $1 $2 "* ]]; }
+check "udev's script (package) and the admin's (/etc) in one ORDER" \
+	test "$(tr ' ' '\n' <<<"$order" | sort | tr '\n' ' ')" = " aa-needs-zz after-udev orch-vfio-pci udev zz-first-of-all "
+check "a script without PREREQ that sorts before udev runs before it (orch-vfio-pci, udev)" before orch-vfio-pci udev
+check "PREREQ=udev runs after udev" before udev after-udev
+check "PREREQ outranks the name (zz-first-of-all before aa-needs-zz)" before zz-first-of-all aa-needs-zz
+check "a script that is not executable is left out, with a warning" \
+	bash -c '! grep -q not-executable "$1" && grep -q "not-executable: not executable" "$2"' _ "$r/boot/initramfs-snapshot/scripts/init-top/ORDER" "$tmp/err"
+unset LAB_INITRAMFS_SHARE
+
 phase "make-disk.sh and the host's view of a node disk"
 img=$tmp/image
 mkdir -p "$img/tools"

@@ -31,7 +31,7 @@ facts_of() { "$LAB_DIR/facts.sh" "$1"; }
 # files_sum NODE: sha256 of every file orch may change on the node.
 files_sum() {
 	lab_ssh "$1" 'cd / && for f in etc/kernel/cmdline etc/default/grub etc/default/grub.d/* etc/modules \
-		etc/modprobe.d/* etc/udev/rules.d/*; do [ -f "$f" ] && sha256sum "$f"; done; true'
+		etc/modprobe.d/* etc/udev/rules.d/* etc/initramfs-tools/scripts/init-top/*; do [ -f "$f" ] && sha256sum "$f"; done; true'
 }
 # line_of FILE REGEX: the number of the first line matching REGEX (0: none).
 line_of() { grep -nE "$2" "$1" | head -n1 | cut -d: -f1 | grep . || echo 0; }
@@ -52,7 +52,7 @@ orch_run() {
 }
 
 phase "start the lab (fresh disks)"
-t_lab_start || {
+t_lab_start "${NODES[@]}" || {
 	check "lab starts" false
 	t_finish
 	exit 1

@@ -41,6 +41,43 @@ hasnt() { ! grep -qE "$2" <<<"$1"; }
 # tools_log NODE: the boot tools the node ran, one run a line.
 tools_log() { lab_ssh "$1" cat /var/log/orch-lab/tools.log; }
 
+# t_apply LABEL NODE...: one rollout on the nodes: orch apply on the lab's
+# inventory when the controller is built (ORCH_BIN), else orch's agent over
+# SSH with the plan the inventory compiles to (agent-apply.sh). Sets
+# CHANGED[node] and PENDING[node] (reboot still needed; "?" when unknown).
+declare -A CHANGED PENDING
+t_apply() {
+	local label=$1 node out rc line pending
+	shift
+	local orch=${ORCH_BIN:-}
+	[[ -n $orch && -x $orch ]] || orch=
+	if [[ -n $orch ]]; then
+		out=$LAB_RUN/orch-$label.out
+		rc=0
+		"$orch" apply "$LAB_RUN/inventory.ini" --known-hosts "$LAB_RUN/known_hosts" >"$out" 2>&1 || rc=$?
+		cat "$out"
+		check "orch apply ($label) exits 0" test "$rc" = 0
+		pending=$(sed -n 's/^REBOOT PENDING: //p' "$out")
+		for node in "$@"; do
+			line=$(sed -n "/PLAY RECAP/,\$p" "$out" | grep -E "^$node +:" | tail -n1)
+			CHANGED[$node]=$(sed -n 's/.*changed=\([0-9]*\).*/\1/p' <<<"$line")
+			if [[ ", $pending, " == *", $node, "* ]]; then PENDING[$node]=true; else PENDING[$node]=false; fi
+		done
+	else
+		for node in "$@"; do
+			out=$LAB_RUN/agent-$label-$node.jsonl
+			rc=0
+			"$LAB_DIR/agent-apply.sh" "$node" >"$out" 2>&1 || rc=$?
+			jq -r 'select(.type == "result") | "\(.name): \(.status): \(.msg)"' "$out" 2>/dev/null |
+				sed "s/^/  $node: /"
+			check "$node: agent apply ($label) exits 0" test "$rc" = 0
+			line=$(grep '"type":"summary"' "$out")
+			CHANGED[$node]=$(jq -r .changed <<<"$line" 2>/dev/null)
+			PENDING[$node]=$(jq -r .reboot_pending <<<"$line" 2>/dev/null)
+		done
+	fi
+}
+
 t_finish() {
 	printf '\nlab test: %d s in all\n' $((SECONDS - T_START))
 	printf '%d passed, %d failed\n' "$T_PASS" "$T_FAIL"
