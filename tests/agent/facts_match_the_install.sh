@@ -9,7 +9,7 @@ zfs-uefi-sdboot) want='{"loader":"systemd-boot","uefi":true,"secure_boot":false,
 	"default_on":false,"virqfd":false,"active":false,"units":[],"ir":true,"host":"pve-sd1"}' ;;
 lvm-uefi-grub) want='{"loader":"grub","uefi":true,"secure_boot":false,"cpu":"amd","kernel":"6.8.12-4-pve",
 	"default_on":true,"virqfd":false,"active":true,"units":["ivhd0"],"ir":true,"host":"pve-amd1"}' ;;
-lvm-bios-grub) want='{"loader":"grub","uefi":false,"secure_boot":false,"cpu":"intel","kernel":"6.8.12-4-pve",
+lvm-bios-grub | lvm-bios-nvme) want='{"loader":"grub","uefi":false,"secure_boot":false,"cpu":"intel","kernel":"6.8.12-4-pve",
 	"default_on":true,"virqfd":false,"active":true,"units":["dmar0","dmar1"],"ir":true,"host":"pve-ws2"}' ;;
 zfs-secureboot-grub) want='{"loader":"grub-pbt","uefi":true,"secure_boot":true,"cpu":"intel","kernel":"6.8.12-4-pve",
 	"default_on":true,"virqfd":false,"active":true,"units":["dmar0","dmar1"],"ir":true,"host":"pve-sb3"}' ;;
