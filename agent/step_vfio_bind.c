@@ -3,8 +3,10 @@
  * initramfs-tools init-top script before any driver can probe, when a host
  * device shares the ID or the device's driver is built into the kernel
  * (domain.md §2; docs/agent.md "Binding by address"). */
+#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "fileops.h"
 #include "pci.h"
@@ -111,6 +113,110 @@ static bool disable_vga_decide(const struct agent *ag, const char *arg, const ch
 	return false;
 }
 
+/* A true value of a Proxmox boolean option (1|on|yes|true, any case). */
+static bool pve_true(const char *v)
+{
+	return strcmp(v, "1") == 0 || strcasecmp(v, "on") == 0 || strcasecmp(v, "yes") == 0 ||
+	       strcasecmp(v, "true") == 0;
+}
+
+/* Whether a hostpci host id ("0000:01:00", "01:00", "01:00.0") names a
+ * selected device. */
+static bool hostpci_names_selected(const struct agent *ag, const char *id)
+{
+	unsigned dom = 0, bus, slot, fn = 8;
+	int n = 0;
+
+	if (sscanf(id, "%x:%x:%x%n", &dom, &bus, &slot, &n) == 3 && (id[n] == '\0' || id[n] == '.')) {
+		if (id[n] == '.' && sscanf(id + n + 1, "%u", &fn) != 1)
+			return false;
+	} else if (dom = 0, n = 0, sscanf(id, "%x:%x%n", &bus, &slot, &n) == 2 && (id[n] == '\0' || id[n] == '.')) {
+		if (id[n] == '.' && sscanf(id + n + 1, "%u", &fn) != 1)
+			return false;
+	} else {
+		return false;
+	}
+	for (size_t i = 0; i < ag->nsel; i++) {
+		unsigned d, b, s, f;
+		if (sscanf(ag->sel[i].dev->addr, "%x:%x:%x.%x", &d, &b, &s, &f) == 4 && d == dom && b == bus &&
+		    s == slot && (fn == 8 || f == fn))
+			return true;
+	}
+	return false;
+}
+
+/* The guests of this node (qemu-server's /etc/pve/qemu-server/<vmid>.conf,
+ * current configuration only) that pass a selected device as primary GPU
+ * (hostpciN with x-vga=1) without OVMF: qemu-server gives them x-vga=on
+ * (PCI.pm), which fails once disable_vga=1 hides the VGA region. One
+ * "file:line" entry per hostpci line, in out. */
+static void seabios_xvga_guests(struct agent *ag, struct strv *out)
+{
+	char *dir = node_path(ag, "/etc/pve/qemu-server");
+	struct strv names = { 0 };
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	while (d && (e = readdir(d)))
+		if (e->d_name[0] != '.' && strlen(e->d_name) > 5 &&
+		    strcmp(e->d_name + strlen(e->d_name) - 5, ".conf") == 0)
+			strv_push(&names, e->d_name);
+	if (d)
+		closedir(d);
+	strv_sort(&names);
+	for (size_t i = 0; i < names.n; i++) {
+		char *p = xasprintf("%s/%s", dir, names.v[i]), *buf = NULL;
+		struct strv hits = { 0 };
+		bool ovmf = false;
+		unsigned lineno = 0;
+
+		if (read_file(p, 1 << 20, &buf, NULL) == 0) {
+			for (char *line = buf, *next; line && *line; line = next) {
+				char key[32], val[512];
+				next = strchr(line, '\n');
+				if (next)
+					*next++ = '\0';
+				lineno++;
+				if (line[0] == '[')
+					break;  /* snapshots follow: not what the guest starts with */
+				if (sscanf(line, "%31[^:]: %511s", key, val) != 2)
+					continue;
+				if (strcmp(key, "bios") == 0) {
+					ovmf = strcmp(val, "ovmf") == 0;
+					continue;
+				}
+				if (strncmp(key, "hostpci", 7) != 0)
+					continue;
+				bool xvga = false, ours = false;
+				char *save2 = NULL;
+				for (char *opt = strtok_r(val, ",", &save2); opt; opt = strtok_r(NULL, ",", &save2)) {
+					char *host = NULL;
+					if (starts_with(opt, "x-vga="))
+						xvga = pve_true(opt + 6);
+					else if (starts_with(opt, "host="))
+						host = opt + 5;
+					else if (!strchr(opt, '='))
+						host = opt;
+					char *save3 = NULL;
+					for (char *id = host ? strtok_r(host, ";", &save3) : NULL; id;
+					     id = strtok_r(NULL, ";", &save3))
+						if (hostpci_names_selected(ag, id))
+							ours = true;
+				}
+				if (xvga && ours)
+					strv_push_own(&hits, xasprintf("/etc/pve/qemu-server/%s:%u", names.v[i], lineno));
+			}
+		}
+		for (size_t k = 0; !ovmf && k < hits.n; k++)
+			strv_push(out, hits.v[k]);
+		strv_release(&hits);
+		free(buf);
+		free(p);
+	}
+	strv_release(&names);
+	free(dir);
+}
+
 int step_vfio_bind(struct agent *ag, const struct step *st, struct result *r)
 {
 	const char *dv = arg_choice(st, "disable_vga", "auto"), *dv_why;
@@ -139,6 +245,17 @@ int step_vfio_bind(struct agent *ag, const struct step *st, struct result *r)
 		}
 	}
 	disable_vga = disable_vga_decide(ag, dv, &dv_why);
+	if (disable_vga) {
+		struct strv guests = { 0 };
+		seabios_xvga_guests(ag, &guests);
+		for (size_t i = 0; i < guests.n; i++)
+			a = result_fail(r, "disable_vga=yes would keep a guest from starting: %s passes a selected device "
+			                   "with x-vga=1 in a guest without OVMF (bios: ovmf), and QEMU's x-vga=on needs "
+			                   "the VGA region disable_vga=1 hides", guests.v[i]);
+		strv_release(&guests);
+		if (a < 0)
+			goto out;
+	}
 	if (ids.n || disable_vga) {
 		sb_adds(&opts, "# Written by orch: bind the selected devices to vfio-pci at boot.\n"
 		               "options vfio-pci");
