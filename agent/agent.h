@@ -90,6 +90,7 @@ struct facts {
 struct selected {
 	struct pci_device *dev;
 	bool by_address;        /* bound through driver_override, not by ID */
+	char builtin[64];       /* its driver, when built into the kernel that boots next; "" if not */
 };
 
 enum need { NEED_BOOT = 1, NEED_INITRAMFS = 2 };

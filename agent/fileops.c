@@ -207,6 +207,37 @@ int pending_clear(struct agent *ag)
 
 int node_ensure(struct agent *ag, struct result *r, const char *path, const char *content, unsigned needs)
 {
+	return node_ensure_mode(ag, r, path, content, needs, 0);
+}
+
+/* A file whose content is right but whose mode is not (an orch-owned script
+ * someone made non-executable): the mode alone is put right. */
+static int ensure_mode_only(struct agent *ag, struct result *r, const char *path, mode_t mode, unsigned needs)
+{
+	char *full = node_path(ag, path);
+	struct stat st;
+	int ret = 0;
+
+	if (stat(full, &st) == 0 && (st.st_mode & 07777) != mode) {
+		ret = 1;
+		if (ag->diff)
+			result_msg(r, "'%s': mode %04o -> %04o", path, (unsigned)(st.st_mode & 07777), (unsigned)mode);
+		if (pending_add(ag, needs) < 0)
+			ret = result_fail(r, "cannot record the pending refresh in " ORCH_PENDING_FILE ": %s",
+			                  strerror(errno));
+		else if (!ag->check && backup_once(ag, path) < 0)
+			ret = result_fail(r, "cannot save the original of '%s' under " ORCH_BACKUP_DIR ": %s", path,
+			                  strerror(errno));
+		else if (!ag->check && chmod(full, mode) < 0)
+			ret = result_fail(r, "cannot chmod '%s': %s", path, strerror(errno));
+	}
+	free(full);
+	return ret;
+}
+
+int node_ensure_mode(struct agent *ag, struct result *r, const char *path, const char *content, unsigned needs,
+                     mode_t mode)
+{
 	char *old = NULL, *full = NULL, *dir = NULL;
 	struct stat st;
 	int ret, have;
@@ -216,7 +247,7 @@ int node_ensure(struct agent *ag, struct result *r, const char *path, const char
 		return -1;
 	if ((!have && !content) || (have && content && strcmp(old, content) == 0)) {
 		free(old);
-		return 0;
+		return have && mode ? ensure_mode_only(ag, r, path, mode, needs) : 0;
 	}
 	full = node_path(ag, path);
 	if (lstat(full, &st) == 0 && S_ISLNK(st.st_mode)) {
@@ -246,7 +277,8 @@ int node_ensure(struct agent *ag, struct result *r, const char *path, const char
 	}
 	dir = xstrdup(full);
 	*strrchr(dir, '/') = '\0';
-	if (mkdir_p(dir, 0755) < 0 || atomic_write(full, content, strlen(content), 0644) < 0)
+	if (mkdir_p(dir, 0755) < 0 || atomic_write(full, content, strlen(content), mode ? mode : 0644) < 0 ||
+	    (mode && chmod(full, mode) < 0))
 		ret = result_fail(r, "cannot write '%s': %s", path, strerror(errno));
 out:
 	free(old);

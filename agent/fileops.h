@@ -6,6 +6,7 @@
 #define ORCH_AGENT_FILEOPS_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "agent.h"
 
@@ -22,6 +23,12 @@ int node_read(struct agent *ag, struct result *r, const char *path, char **out);
  * recorded on the node before the file changes, so a run that dies in
  * between still refreshes next time. */
 int node_ensure(struct agent *ag, struct result *r, const char *path, const char *content, unsigned needs);
+
+/* node_ensure for a file that must have `mode` (0: as node_ensure: the
+ * current mode is kept, new files get 0644): a new file is created with it,
+ * and a file with the right content but another mode changes mode only. */
+int node_ensure_mode(struct agent *ag, struct result *r, const char *path, const char *content, unsigned needs,
+                     mode_t mode);
 
 /* Records refreshes the node needs in ORCH_PENDING_FILE (and in ag). */
 int pending_add(struct agent *ag, unsigned needs);

@@ -45,6 +45,10 @@
 #define ORCH_MODPROBE_HOST_DRIVERS "/etc/modprobe.d/orch-host-drivers.conf"
 #define ORCH_MODPROBE_UNSAFE_IRQ "/etc/modprobe.d/orch-unsafe-interrupts.conf"
 #define ORCH_MODPROBE_KVM "/etc/modprobe.d/orch-kvm.conf"
+/* initramfs-tools copies /etc/initramfs-tools/scripts/ into every image it
+ * builds; init-top scripts run before udev's coldplug (docs/agent.md). */
+#define ORCH_INITRAMFS_BIND "/etc/initramfs-tools/scripts/init-top/orch-vfio-pci"
+/* Written by orch before the init-top script took its place; removed. */
 #define ORCH_UDEV_RULES "/etc/udev/rules.d/80-orch-vfio-pci.rules"
 
 #endif

@@ -3,6 +3,7 @@
  * group with devices that stay behind. Runs before any step writes. */
 #include <arpa/inet.h>
 #include <dirent.h>
+#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -291,13 +292,93 @@ static char *block_needed(struct agent *ag, const char *disk)
 	return why;
 }
 
+/* Module names as modprobe compares them: '-' and '_' are the same. */
+static bool same_module(const char *a, const char *b)
+{
+	for (; *a && *b; a++, b++)
+		if (*a != *b && !((*a == '-' || *a == '_') && (*b == '-' || *b == '_')))
+			return false;
+	return *a == *b;
+}
+
+/* The kernel that boots next's modules.builtin and modules.builtin.alias:
+ * drivers compiled into the kernel probe their devices before any module,
+ * softdep or blacklist can act (domain.md §2). */
+struct builtins {
+	char *list, *aliases;
+};
+
+static void builtins_load(struct agent *ag, struct builtins *b)
+{
+	char *p = node_pathf(ag, "/lib/modules/%s/modules.builtin", ag->facts.kernel_target);
+
+	memset(b, 0, sizeof(*b));
+	if (read_file(p, 16 << 20, &b->list, NULL) < 0)
+		b->list = NULL;
+	free(p);
+	p = node_pathf(ag, "/lib/modules/%s/modules.builtin.alias", ag->facts.kernel_target);
+	if (read_file(p, 16 << 20, &b->aliases, NULL) < 0)
+		b->aliases = NULL;
+	free(p);
+}
+
+/* Whether module `m` is a line of modules.builtin ("kernel/drivers/nvme/host/nvme.ko"). */
+static bool builtin_has(const struct builtins *b, const char *m)
+{
+	const char *line = b->list;
+
+	while (line && *line) {
+		const char *end = strchr(line, '\n'), *base;
+		size_t len = end ? (size_t)(end - line) : strlen(line), blen;
+		char name[128];
+		for (base = line + len; base > line && base[-1] != '/'; base--)
+			;
+		blen = (size_t)(line + len - base);
+		if (blen > 3 && blen - 3 < sizeof(name) && memcmp(base + blen - 3, ".ko", 3) == 0) {
+			memcpy(name, base, blen - 3);
+			name[blen - 3] = '\0';
+			if (same_module(name, m))
+				return true;
+		}
+		line = end ? end + 1 : NULL;
+	}
+	return false;
+}
+
+/* The built-in driver that takes `d` at boot, into out (empty if none): the
+ * driver it is bound to now when that is built into the next kernel, else a
+ * built-in driver whose alias matches its modalias. */
+static void builtin_driver(const struct builtins *b, const struct pci_device *d, char *out, size_t n)
+{
+	out[0] = '\0';
+	if (d->module && !starts_with(d->module, "vfio") && builtin_has(b, d->module)) {
+		snprintf(out, n, "%s", d->module);
+		return;
+	}
+	for (const char *line = b->aliases; d->modalias && line && *line;) {
+		const char *end = strchr(line, '\n');
+		size_t len = end ? (size_t)(end - line) : strlen(line);
+		char *l = xstrndup(line, len), pat[512], mod[64];
+		if (sscanf(l, "alias %511s %63s", pat, mod) == 2 && starts_with(pat, "pci:") &&
+		    !starts_with(mod, "vfio") && fnmatch(pat, d->modalias, 0) == 0) {
+			memcpy(out, mod, n < sizeof(mod) ? n : sizeof(mod));
+			out[n - 1] = '\0';
+			free(l);
+			return;
+		}
+		free(l);
+		line = end ? end + 1 : NULL;
+	}
+}
+
 static json_t *selection_json(const struct agent *ag)
 {
 	json_t *a = json_array();
 	for (size_t i = 0; i < ag->nsel; i++) {
 		const struct pci_device *d = ag->sel[i].dev;
-		json_array_append_new(a, json_pack("{s:s, s:s, s:s?, s:o}", "address", d->addr, "bind",
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s?, s:b, s:o}", "address", d->addr, "bind",
 		                                   ag->sel[i].by_address ? "address" : "id", "driver", d->driver,
+		                                   "builtin", ag->sel[i].builtin[0] != '\0',
 		                                   "iommu_group", d->group >= 0 ? json_integer(d->group) : json_null()));
 	}
 	return json_pack("{s:o}", "selected", a);
@@ -307,12 +388,14 @@ int step_devices(struct agent *ag, const struct step *st, struct result *r)
 {
 	const char *bind_by = arg_choice(st, "bind_by", "auto");
 	struct strv defaults = { 0 }, refusals = { 0 }, warnings = { 0 };
+	struct builtins builtins;
 	char *ssh_if = NULL, label[160];
 	int ret = 0;
 
 	if (selection_resolve(ag, json_object_get(st->args, "select"), r) < 0)
 		return -1;
 	route_facts(ag, &defaults, &ssh_if);
+	builtins_load(ag, &builtins);
 
 	for (size_t i = 0; i < ag->nsel; i++) {
 		struct pci_device *d = ag->sel[i].dev;
@@ -355,7 +438,15 @@ int step_devices(struct agent *ag, const struct step *st, struct result *r)
 			strv_push_own(&refusals, xasprintf("%s: bind_by=id would also give %s to vfio-pci (same ID "
 			                                   "%04x:%04x); use bind_by=address",
 			                                   label, twins.v[0], d->vendor, d->device));
-		ag->sel[i].by_address = strcmp(bind_by, "address") == 0 || (strcmp(bind_by, "auto") == 0 && twins.n);
+		/* a built-in driver holds the device before vfio-pci loads: ids= never gets it */
+		builtin_driver(&builtins, d, ag->sel[i].builtin, sizeof(ag->sel[i].builtin));
+		if (ag->sel[i].builtin[0] && strcmp(bind_by, "id") == 0)
+			strv_push_own(&refusals, xasprintf("%s: bind_by=id cannot take it from %s, which is built into "
+			                                   "%s (modules.builtin) and binds it before vfio-pci loads; "
+			                                   "use bind_by=address or auto",
+			                                   label, ag->sel[i].builtin, ag->facts.kernel_target));
+		ag->sel[i].by_address = strcmp(bind_by, "address") == 0 ||
+		                        (strcmp(bind_by, "auto") == 0 && (twins.n || ag->sel[i].builtin[0]));
 		if (d->group < 0)
 			strv_push_own(&warnings, xasprintf("%s: no IOMMU group yet; isolation is verified once the "
 			                                   "IOMMU is on", d->addr));
@@ -375,13 +466,17 @@ int step_devices(struct agent *ag, const struct step *st, struct result *r)
 		struct sb m;
 		sb_init(&m);
 		for (size_t i = 0; i < ag->nsel; i++)
-			sb_addf(&m, " %s%s", ag->sel[i].dev->addr, ag->sel[i].by_address ? " (by address)" : "");
+			sb_addf(&m, " %s%s", ag->sel[i].dev->addr,
+			        !ag->sel[i].by_address ? ""
+			        : ag->sel[i].builtin[0] ? " (by address: its driver is built in)" : " (by address)");
 		result_msg(r, "%zu device%s:%s", ag->nsel, ag->nsel == 1 ? "" : "s", m.s);
 		sb_release(&m);
 		for (size_t i = 0; i < warnings.n; i++)
 			result_msg(r, "%s", warnings.v[i]);
 	}
 	r->facts = selection_json(ag);
+	free(builtins.list);
+	free(builtins.aliases);
 	strv_release(&defaults);
 	strv_release(&refusals);
 	strv_release(&warnings);

@@ -167,7 +167,7 @@ int step_host_drivers(struct agent *ag, const struct step *st, struct result *r)
 {
 	const char *mode = arg_choice(st, "mode", "auto");
 	struct aliases al;
-	struct strv soft = { 0 }, black = { 0 }, kept = { 0 };
+	struct strv soft = { 0 }, black = { 0 }, kept = { 0 }, builtin = { 0 };
 	struct sb content, m;
 	int ret = 0;
 
@@ -188,8 +188,20 @@ int step_host_drivers(struct agent *ag, const struct step *st, struct result *r)
 			free(mod);
 		}
 	} else if (strcmp(mode, "auto") == 0) {
-		for (size_t i = 0; i < ag->nsel; i++)
-			device_modules(&al, ag->sel[i].dev, &soft);
+		for (size_t i = 0; i < ag->nsel; i++) {
+			struct strv mods = { 0 };
+			char *bi = module_norm(ag->sel[i].builtin);
+			device_modules(&al, ag->sel[i].dev, &mods);
+			/* softdep and blacklist do nothing to a built-in driver: the
+			 * device is bound by address instead (vfio_bind) */
+			for (size_t k = 0; k < mods.n; k++)
+				if (strcmp(mods.v[k], bi) != 0 && !strv_has(&soft, mods.v[k]))
+					strv_push(&soft, mods.v[k]);
+			if (bi[0] && !strv_has(&builtin, bi))
+				strv_push(&builtin, bi);
+			free(bi);
+			strv_release(&mods);
+		}
 		for (size_t i = 0; i < soft.n; i++) {
 			const struct pci_device *u = host_user(ag, &al, soft.v[i]);
 			if (u)
@@ -221,6 +233,9 @@ int step_host_drivers(struct agent *ag, const struct step *st, struct result *r)
 		sb_addf(&m, "%s%s", i ? ", " : "; blacklist ", black.v[i]);
 	for (size_t i = 0; i < kept.n; i++)
 		sb_addf(&m, "%s%s", i ? ", " : "; not blacklisted: ", kept.v[i]);
+	for (size_t i = 0; i < builtin.n; i++)
+		sb_addf(&m, "%s%s", i ? ", " : m.len ? "; built in (bound by address instead): "
+		                                      : "built in (bound by address instead): ", builtin.v[i]);
 	result_msg(r, "%s", m.len ? m.s : strcmp(mode, "none") == 0 ? "host drivers left alone (host_drivers=none)"
 	                                                            : "the selected devices have no host driver");
 	ret = claim_host_drivers(ag, r, &al, &soft, content.len ? content.s : NULL) < 0 ? -1 : 0;
@@ -231,5 +246,6 @@ out:
 	strv_release(&soft);
 	strv_release(&black);
 	strv_release(&kept);
+	strv_release(&builtin);
 	return ret;
 }

@@ -3,7 +3,8 @@
 # The command line goes into orch's GRUB drop-in (not /etc/kernel/cmdline,
 # which this install has but does not boot from); proxmox-boot-tool refresh
 # regenerates the ESP's grub.cfg, update-grub is not called. The free NVMe
-# shares its ID with the root pool's: bound by address.
+# shares its ID with the root pool's, and nvme is built into the Proxmox
+# kernel: bound by address, and unbound from nvme early in the initramfs.
 . "$(dirname "$0")/lib.sh"
 use_root zfs-secureboot-grub
 apply --iommu-pt
@@ -20,8 +21,15 @@ expect_no_token "$l" 'intel_iommu=.*'
 expect_ran "proxmox-boot-tool refresh" 1
 expect_ran "update-grub" 0
 
-expect_line /etc/udev/rules.d/80-orch-vfio-pci.rules "$(udev_rule 0000:02:00.0)"
-expect_no_match /etc/udev/rules.d/80-orch-vfio-pci.rules 'KERNEL=="0000:01:00.0"'
+expect_bound_by_address 0000:02:00.0
+expect_absent /etc/udev/rules.d/80-orch-vfio-pci.rules
+for k in 6.5.13-6-pve 6.8.12-4-pve; do
+	[[ $(image_order $k | tr '\n' ' ') == "all_generic_ide blacklist keymap orch-vfio-pci udev " ]] ||
+		fail "the $k image does not run orch-vfio-pci before udev: $(image_order $k | tr '\n' ' ')"
+done
+[[ $(result devices | jq -r '.facts.selected[0].builtin') == true ]] || fail "nvme not reported built in: $(result devices)"
+grep -q 'built-in driver.*unbinds 0000:02:00.0 from nvme' <<<"$(msg_of vfio_bind)" ||
+	fail "vfio_bind does not say the script unbinds the device from the built-in nvme: $(msg_of vfio_bind)"
 if vfio_ids | grep -qx 144d:a80a; then
 	fail "144d:a80a is bound by ID: the root pool's NVMe would lose its driver"
 fi

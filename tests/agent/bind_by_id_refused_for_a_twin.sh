@@ -13,6 +13,5 @@ expect_same_tree "$P" "$R" var/log/orch-fixture/commands.log
 use_root zfs-uefi-sdboot
 apply --bind-by address
 expect_ok_run
-expect_line /etc/udev/rules.d/80-orch-vfio-pci.rules "$(udev_rule 0000:01:00.0)"
-expect_line /etc/udev/rules.d/80-orch-vfio-pci.rules "$(udev_rule 0000:01:00.1)"
+expect_bound_by_address 0000:01:00.0 0000:01:00.1
 [[ -z $(vfio_ids) ]] || fail "bound by ID although asked to bind by address: $(vfio_ids)"

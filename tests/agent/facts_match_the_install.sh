@@ -12,7 +12,7 @@ zfs-uefi-sdboot) want='{"loader":"systemd-boot","uefi":true,"secure_boot":false,
 lvm-uefi-grub | hand-configured) want='{"loader":"grub","uefi":true,"secure_boot":false,"cpu":"amd",
 	"kernel":"6.8.12-4-pve","target":"6.8.12-4-pve","from":"newest installed (GRUB_DEFAULT=0, /etc/default/grub:6)",
 	"default_on":true,"virqfd":false,"active":true,"units":["ivhd0"],"ir":true,"host":"pve-amd1"}' ;;
-lvm-bios-grub) want='{"loader":"grub","uefi":false,"secure_boot":false,"cpu":"intel",
+lvm-bios-grub | lvm-bios-nvme) want='{"loader":"grub","uefi":false,"secure_boot":false,"cpu":"intel",
 	"kernel":"6.8.12-4-pve","target":"6.8.12-4-pve","from":"newest installed (GRUB_DEFAULT=0, /etc/default/grub:6)",
 	"default_on":true,"virqfd":false,"active":true,"units":["dmar0","dmar1"],"ir":true,"host":"pve-ws2"}' ;;
 zfs-secureboot-grub) want='{"loader":"grub-pbt","uefi":true,"secure_boot":true,"cpu":"intel",

@@ -18,7 +18,7 @@ zfs-uefi-sdboot | zfs-uefi-sdboot-rebooted | sdboot-pinned-6.5 | pve7-sdboot-adm
 pve9-trixie | sdboot-iommu-off)
 	want="{\"loader\":\"systemd-boot\",\"booted\":\"systemd-boot\",\"files\":[$KC],
 		\"esps\":[{\"uuid\":\"B1E4-07A9\",\"present\":true,\"loader\":\"systemd-boot\"}]}" ;;
-lvm-uefi-grub | lvm-bios-grub | foreign-group | no-intremap | grub-pinned-intel-off | hand-configured)
+lvm-uefi-grub | lvm-bios-grub | foreign-group | no-intremap | grub-pinned-intel-off | hand-configured | lvm-bios-nvme)
 	want="{\"loader\":\"grub\",\"booted\":\"grub\",\"files\":[$GD],\"esps\":[]}" ;;
 zfs-secureboot-grub)
 	want="{\"loader\":\"grub-pbt\",\"booted\":\"grub\",\"files\":[$GD],

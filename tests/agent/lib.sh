@@ -56,6 +56,7 @@ declare -A SELECT=(
 	[esp-list-stale]=01:00
 	[esp-list-all-stale]=01:00
 	[hand-configured]=0c:00
+	[lvm-bios-nvme]=03:00
 )
 
 # use_root NAME: $R is a fresh copy of fixture NAME, $P an untouched one.
@@ -74,9 +75,10 @@ use_root() {
 #   --select "A B"           selectors (default: the root's SELECT entry)
 #   --iommu-pt               kernel_cmdline iommu_pt=true
 #   --bind-by X              devices bind_by (default auto)
+#   --disable-vga X          vfio_bind disable_vga (default auto)
 #   --steps "a b"            only these of the example's steps, in this order
 plan() {
-	local check=false diff=false sel=${SELECT[$FIX]:-} pt=false bind=auto steps=""
+	local check=false diff=false sel=${SELECT[$FIX]:-} pt=false bind=auto dv=auto steps=""
 	while (($#)); do
 		case $1 in
 		--check) check=true ;;
@@ -84,19 +86,20 @@ plan() {
 		--select) sel=$2; shift ;;
 		--iommu-pt) pt=true ;;
 		--bind-by) bind=$2; shift ;;
+		--disable-vga) dv=$2; shift ;;
 		--steps) steps=$2; shift ;;
 		*) fail "plan: unknown option '$1'" ;;
 		esac
 		shift
 	done
 	jq -n --arg root "$R" --argjson check "$check" --argjson diff "$diff" \
-		--arg sel "$sel" --argjson pt "$pt" --arg bind "$bind" --arg steps "$steps" '
+		--arg sel "$sel" --argjson pt "$pt" --arg bind "$bind" --arg dv "$dv" --arg steps "$steps" '
 		[
 		 {"name": "facts"},
 		 {"name": "devices", "args": {"select": ($sel | split(" ") | map(select(. != ""))), "bind_by": $bind}},
 		 {"name": "kernel_cmdline", "args": {"iommu_pt": $pt, "framebuffer": "auto"}},
 		 {"name": "vfio_modules"},
-		 {"name": "vfio_bind", "args": {"disable_vga": "auto"}},
+		 {"name": "vfio_bind", "args": {"disable_vga": $dv}},
 		 {"name": "host_drivers", "args": {"mode": "auto"}},
 		 {"name": "unsafe_interrupts", "args": {"mode": "auto"}},
 		 {"name": "ignore_msrs", "args": {"enable": false}},
@@ -263,9 +266,33 @@ grub_linux_line() {
 	grep -m1 -P '^\s*linux\s' "$(f "$1")" | sed 's/^[[:space:]]*linux[[:space:]]*//'
 }
 
-# udev_rule ADDR: the documented driver_override rule for ADDR.
-udev_rule() {
-	printf 'ACTION=="add", SUBSYSTEM=="pci", KERNEL=="%s", ATTR{driver_override}="vfio-pci"' "$1"
+# The initramfs-tools init-top script that binds devices by address.
+BIND_SCRIPT=/etc/initramfs-tools/scripts/init-top/orch-vfio-pci
+
+# bound_by_address: the addresses orch's init-top script binds, one a line, sorted.
+bound_by_address() {
+	[[ -f $(f $BIND_SCRIPT) ]] || return 0
+	sed -n 's/^bind_vfio \(.*\)$/\1/p' "$(f $BIND_SCRIPT)" | sort
+}
+
+# expect_bound_by_address ADDR...: the script exists, is executable, and
+# binds exactly these addresses.
+expect_bound_by_address() {
+	local want got
+	[[ -f $(f $BIND_SCRIPT) ]] || fail "no $BIND_SCRIPT"
+	[[ $(stat -c %a "$(f $BIND_SCRIPT)") == 755 ]] ||
+		fail "$BIND_SCRIPT has mode $(stat -c %a "$(f $BIND_SCRIPT)"); initramfs-tools skips scripts that are not executable"
+	want=$(printf '%s\n' "$@" | sort)
+	got=$(bound_by_address)
+	[[ $got == "$want" ]] || fail "bound by address: '$(echo $got)', expected '$(echo $want)'"
+}
+
+# image_order KVER [DIR]: the script names of DIR (init-top) in the order the
+# image of KVER (as the root's update-initramfs made it) runs them.
+image_order() {
+	local o=$R/var/lib/orch-fixture/initramfs/$1/scripts/${2:-init-top}/ORDER
+	[[ -f $o ]] || fail "no image of $1 (update-initramfs did not run?)"
+	sed -n 's|^/scripts/[^/]*/\([^ ]*\) "\$@"$|\1|p' "$o"
 }
 
 # ---------------------------------------------------------------- commands
