@@ -3,6 +3,7 @@
  * kernel command line"). Options are merged into what the admin wrote,
  * never put in place of it: intel_iommu=on,igfx_off keeps igfx_off, and
  * initcall_blacklist= keeps the admin's entries. */
+#include <ctype.h>
 #include <dirent.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -18,31 +19,37 @@
 
 #define SYSTEMD_BOOT_CMDLINE "/etc/kernel/cmdline"
 
-/* One option of a comma-list parameter: intel_iommu=on is {"intel_iommu", "on"}. */
+/* One option of a comma-list parameter: intel_iommu=on is {"intel_iommu", "on"};
+ * `why` says why a defeating one goes (NULL: it turns the IOMMU off). */
 struct opt {
 	const char *key, *opt;
+	const char *why;
 };
+
+#define DEFEAT_MAX 32
 
 /* What orch may add; anything else on the line is the admin's. */
 static const struct opt managed[] = {
-	{ "intel_iommu", "on" },
-	{ "iommu", "pt" },
-	{ "initcall_blacklist", "sysfb_init" },
+	{ "intel_iommu", "on", NULL },
+	{ "iommu", "pt", NULL },
+	{ "initcall_blacklist", "sysfb_init", NULL },
 };
 
 /* What the step wants of the line, whichever file carries it. */
 struct cmdline_plan {
 	struct opt want[3];
 	size_t nwant;
-	struct opt defeat[3];   /* options that turn the IOMMU off: taken out wherever they are */
+	struct opt defeat[DEFEAT_MAX]; /* options that defeat orch's decision: taken out wherever they are */
 	size_t ndefeat;
 	struct strv notes;      /* what the message reports beside the change */
+	struct strv owned;      /* strings the defeat entries point into */
 	char *final;            /* the line the next boot gets, once edited */
 };
 
 static void plan_release(struct cmdline_plan *pl)
 {
 	strv_release(&pl->notes);
+	strv_release(&pl->owned);
 	free(pl->final);
 }
 
@@ -72,6 +79,77 @@ static void note(struct cmdline_plan *pl, const char *fmt, ...)
 static bool uses_vtd(const struct agent *ag)
 {
 	return ag->facts.cpu == CPU_INTEL || ag->facts.cpu == CPU_ZHAOXIN;
+}
+
+#define VFIO_IDS_WHY "vfio-pci ids= on the command line is applied after every modprobe file and would " \
+	"replace orch's (" ORCH_MODPROBE_VFIO ")"
+
+/* orch owns vfio-pci's ids wherever they are written (docs/agent.md,
+ * "modprobe: the effective configuration"): kmod applies module options of
+ * the command line after every file, so a vfio-pci.ids= there whose set is
+ * not the one orch binds by ID wins over orch's file. Such a token goes
+ * whole: each of its IDs is a defeating option. One with the same set
+ * agrees and stays. */
+static void defeat_vfio_pci_ids(struct agent *ag, struct cmdline_plan *pl)
+{
+	static const char *const keys[] = { "vfio-pci.ids", "vfio_pci.ids" };
+	const struct facts *f = &ag->facts;
+	const char *lines[] = { f->cmdline_kernel, f->cmdline_grub, f->cmdline_configured };
+	struct strv want = { 0 };
+
+	for (size_t i = 0; i < ag->nsel; i++) {
+		char id[16];
+		if (ag->sel[i].by_address)
+			continue;
+		snprintf(id, sizeof(id), "%04x:%04x", ag->sel[i].dev->vendor, ag->sel[i].dev->device);
+		if (!strv_has(&want, id))
+			strv_push(&want, id);
+	}
+	for (size_t l = 0; l < sizeof(lines) / sizeof(lines[0]); l++) {
+		struct strv toks = { 0 };
+		cmdline_split(lines[l] ? lines[l] : "", &toks);
+		for (size_t t = 0; t < toks.n; t++) {
+			for (size_t k = 0; k < 2; k++) {
+				size_t kl = strlen(keys[k]);
+				if (strncmp(toks.v[t], keys[k], kl) != 0 || toks.v[t][kl] != '=')
+					continue;
+				struct strv have = { 0 };
+				bool same = true;
+				for (char *s = toks.v[t] + kl + 1; *s;) {
+					size_t n = strcspn(s, ",");
+					if (n) {
+						char *id = xstrndup(s, n);
+						for (char *c = id; *c; c++)
+							*c = (char)tolower((unsigned char)*c);
+						if (!strv_has(&have, id))
+							strv_push_own(&have, id);
+						else
+							free(id);
+					}
+					s += n + (s[n] == ',');
+				}
+				for (size_t i = 0; same && i < have.n; i++)
+					same = strv_has(&want, have.v[i]);
+				for (size_t i = 0; same && i < want.n; i++)
+					same = strv_has(&have, want.v[i]);
+				for (size_t i = 0; !same && i < have.n && pl->ndefeat < DEFEAT_MAX; i++) {
+					struct opt o = { keys[k], NULL, VFIO_IDS_WHY };
+					for (size_t j = 0; j < pl->owned.n; j++)
+						if (strcmp(pl->owned.v[j], have.v[i]) == 0)
+							o.opt = pl->owned.v[j];
+					if (!o.opt) {
+						strv_push(&pl->owned, have.v[i]);
+						o.opt = pl->owned.v[pl->owned.n - 1];
+					}
+					if (!opt_in(pl->defeat, pl->ndefeat, &o))
+						pl->defeat[pl->ndefeat++] = o;
+				}
+				strv_release(&have);
+			}
+		}
+		strv_release(&toks);
+	}
+	strv_release(&want);
 }
 
 /* intel_iommu=on is needed where a kernel that boots lacks VT-d by default:
@@ -109,11 +187,13 @@ static void make_plan(struct agent *ag, const struct step *st, struct cmdline_pl
 		pl->want[pl->nwant++] = managed[2];
 
 	/* iommu=off turns off every IOMMU (arch/x86/kernel/pci-dma.c, no_iommu) */
-	pl->defeat[pl->ndefeat++] = (struct opt){ "iommu", "off" };
+	pl->defeat[pl->ndefeat++] = (struct opt){ "iommu", "off", NULL };
 	if (uses_vtd(ag))
-		pl->defeat[pl->ndefeat++] = (struct opt){ "intel_iommu", "off" };
+		pl->defeat[pl->ndefeat++] = (struct opt){ "intel_iommu", "off", NULL };
 	if (f->cpu == CPU_AMD)
-		pl->defeat[pl->ndefeat++] = (struct opt){ "amd_iommu", "off" };
+		pl->defeat[pl->ndefeat++] = (struct opt){ "amd_iommu", "off", NULL };
+
+	defeat_vfio_pci_ids(ag, pl);
 
 	if (f->kernel_target_unresolved)
 		note(pl, "%s: deciding for every installed kernel", f->kernel_target_unresolved);
@@ -192,8 +272,8 @@ static int edit_kernel_cmdline_file(struct agent *ag, struct result *r, struct c
 	original_tokens(ag, path, &orig, &toks);
 	for (size_t i = 0; i < pl->ndefeat; i++)
 		if (cmdline_remove_opt(&toks, pl->defeat[i].key, pl->defeat[i].opt))
-			note(pl, "removed '%s=%s' from %s:1: it turns the IOMMU off", pl->defeat[i].key,
-			     pl->defeat[i].opt, path);
+			note(pl, "removed '%s=%s' from %s:1: %s", pl->defeat[i].key, pl->defeat[i].opt, path,
+			     pl->defeat[i].why ? pl->defeat[i].why : "it turns the IOMMU off");
 	for (size_t i = 0; i < sizeof(managed) / sizeof(managed[0]); i++) {
 		const struct opt *m = &managed[i];
 		if (!opt_in(pl->want, pl->nwant, m) && cmdline_lists(&toks, m->key, m->opt) &&
@@ -416,7 +496,8 @@ static int unset_in_admin_files(struct agent *ag, struct result *r, struct cmdli
 			char *where = xasprintf("%s:%u", path, ++lineno);
 			char *edited = edit_assignment(line, where, o, ed);
 			if (edited) {
-				note(pl, "removed '%s=%s' from %s: it turns the IOMMU off", o->key, o->opt, where);
+				note(pl, "removed '%s=%s' from %s: %s", o->key, o->opt, where,
+				     o->why ? o->why : "it turns the IOMMU off");
 				changed = true;
 			}
 			sb_adds(&out, edited ? edited : line);
@@ -515,9 +596,10 @@ static int edit_grub_defaults(struct agent *ag, struct result *r, struct cmdline
 	for (size_t i = 0; i < pl->ndefeat; i++) {
 		if (cmdline_lists(&have, pl->defeat[i].key, pl->defeat[i].opt)) {
 			char *u = ed.unsafe.n ? cmdline_join(&ed.unsafe) : xstrdup("no assignment holds it literally");
-			result_fail(r, "'%s=%s' turns the IOMMU off and orch cannot take it out of the GRUB defaults: "
+			result_fail(r, "'%s=%s' must go (%s) and orch cannot take it out of the GRUB defaults: "
 			               "it comes from an expansion (%s); remove it by hand",
-			            pl->defeat[i].key, pl->defeat[i].opt, u);
+			            pl->defeat[i].key, pl->defeat[i].opt,
+			            pl->defeat[i].why ? pl->defeat[i].why : "it turns the IOMMU off", u);
 			free(u);
 			goto out;
 		}
@@ -574,6 +656,21 @@ out:
 	return ret;
 }
 
+/* The steps after this one decide from the line the next boot gets now
+ * (the modprobe options of the command line among them). */
+static void configured_now(struct agent *ag, enum cmdline_source src, const char *line)
+{
+	struct facts *f = &ag->facts;
+	char **slot = src == SRC_KERNEL_CMDLINE ? &f->cmdline_kernel : &f->cmdline_grub;
+
+	free(*slot);
+	*slot = xstrdup(line);
+	if (f->cmdline_configured_source == src && f->cmdline_configured) {
+		free(f->cmdline_configured);
+		f->cmdline_configured = xstrdup(line);
+	}
+}
+
 /* Every source the next boot reads gets the tokens: where the ESPs
  * disagree (one GRUB, one systemd-boot) that is both, and the refresh
  * publishes both (docs/agent.md, "The boot loader that boots next"). */
@@ -595,6 +692,8 @@ int step_kernel_cmdline(struct agent *ag, const struct step *st, struct result *
 		const char *file = sd ? SYSTEMD_BOOT_CMDLINE : ORCH_GRUB_DROPIN;
 		ret = sd ? edit_kernel_cmdline_file(ag, r, &pl, SYSTEMD_BOOT_CMDLINE) : edit_grub_defaults(ag, r, &pl);
 		strv_push_own(ret > 0 ? &changed : &kept, xasprintf("%s (%s)", file, sd ? "systemd-boot" : "GRUB"));
+		if (ret >= 0 && pl.final)
+			configured_now(ag, order[i], pl.final);
 	}
 	if (ret >= 0) {
 		struct sb w;
