@@ -86,16 +86,17 @@ completes() {
 	backups_intact "$1"
 }
 
-# How many renames an apply makes (file, backup and refresh-mark writes).
+# How many renames an apply makes (file, backup and refresh-mark writes), the
+# agent's own: the refresh commands it runs (stand-ins here) rename files too.
 fresh
-strace -f -qq -o "$T/trace" -e trace=rename,renameat,renameat2 "$AGENT" <"$T/plan" >/dev/null
+strace -qq -o "$T/trace" -e trace=rename,renameat,renameat2 "$AGENT" <"$T/plan" >/dev/null
 renames=$(grep -c 'rename' "$T/trace")
 ((renames >= 8)) || fail "only $renames renames in an apply"
 echo "an apply makes $renames renames"
 
 for ((k = 1; k <= renames; k++)); do
 	fresh
-	strace -f -qq -o /dev/null -e trace=rename,renameat,renameat2 -e inject=rename,renameat,renameat2:signal=SIGKILL:when=$k \
+	strace -qq -o /dev/null -e trace=rename,renameat,renameat2 -e inject=rename,renameat,renameat2:signal=SIGKILL:when=$k \
 		"$AGENT" <"$T/plan" >/dev/null 2>&1 && fail "killed at rename $k, yet it exited 0"
 	only_old_or_new "killed at rename $k"
 	backups_intact "killed at rename $k"
