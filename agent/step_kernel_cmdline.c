@@ -284,6 +284,7 @@ static int edit_kernel_cmdline_file(struct agent *ag, struct result *r, struct c
 	}
 	for (size_t i = 0; i < pl->nwant; i++)
 		cmdline_add_opt(&toks, pl->want[i].key, pl->want[i].opt);
+	free(pl->final);
 	pl->final = cmdline_join(&toks);
 	content = xasprintf("%s\n%s", pl->final, rest);
 	ret = node_ensure(ag, r, path, content, NEED_BOOT);
@@ -616,6 +617,7 @@ static int edit_grub_defaults(struct agent *ag, struct result *r, struct cmdline
 		free(toks);
 	}
 	ed.ov[ed.n].content = content;
+	free(pl->final);
 	pl->final = grub_cmdline(ag, ed.ov, ed.n + 1, &why);
 	ed.ov[ed.n].content = NULL;
 	if (!pl->final) {
