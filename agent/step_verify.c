@@ -115,6 +115,22 @@ int step_verify(struct agent *ag, const struct step *st, struct result *r)
 				problems++;
 			}
 		}
+		/* kernel_cmdline takes these out wherever they are: one still on the
+		 * live line but no longer configured says the boot did not get the
+		 * refreshed configuration, and an inactive IOMMU alone would not */
+		const char *off_keys[] = { "iommu",
+			                   f->cpu == CPU_INTEL || f->cpu == CPU_ZHAOXIN ? "intel_iommu"
+			                   : f->cpu == CPU_AMD                          ? "amd_iommu"
+			                                                                : NULL };
+		for (size_t i = 0; i < sizeof(off_keys) / sizeof(off_keys[0]); i++) {
+			if (off_keys[i] && cmdline_lists(&l, off_keys[i], "off") && !cmdline_lists(&c, off_keys[i], "off")) {
+				result_fail(r, "'%s=off' is on the live command line but no longer configured (%s, read by %s) "
+				               "(was the boot configuration refreshed?%s)",
+				            off_keys[i], cmdline_source_file(f->cmdline_configured_source),
+				            f->cmdline_configured_source == SRC_KERNEL_CMDLINE ? "systemd-boot" : "GRUB", stray);
+				problems++;
+			}
+		}
 		strv_release(&c);
 		strv_release(&l);
 	}

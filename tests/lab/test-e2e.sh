@@ -34,8 +34,9 @@ tools_since() {
 	shift 2
 	for w in "$@"; do grep -q "$w" <<<"$t" || return 1; done
 }
-# refreshes NODE: how many refresh commands the node has run.
-refreshes() { tools_log "$1" | grep -cE ' (proxmox-boot-tool|update-grub|update-initramfs)'; }
+# refreshes NODE: how many refresh commands the node has run (the agent's
+# facts also run 'proxmox-boot-tool status', which writes nothing: not one).
+refreshes() { tools_log "$1" | grep -cE ' (proxmox-boot-tool (refresh|reinit|init)|update-grub|update-initramfs)'; }
 no_refresh_since() { [[ $(refreshes "$1") == "$2" ]]; }
 
 # apply LABEL: one rollout on both nodes; sets CHANGED[node] and PENDING[node]
@@ -152,7 +153,14 @@ for node in "${NODES[@]}"; do
 		check "$node: the agent's verify step passes" "$LAB_DIR/agent-apply.sh" --verify "$node"
 	fi
 done
-check "grub (Intel): 'DMAR: IOMMU enabled' in the kernel log" has "${AFTER[grub]}" '^log DMAR: IOMMU enabled'
+# Debian's 6.1 turns VT-d on by default (CONFIG_INTEL_IOMMU_DEFAULT_ON_INTGPU_OFF=y):
+# orch takes the node's intel_iommu=off out and adds no intel_iommu=on, so
+# the log has the VT-d banner but no 'DMAR: IOMMU enabled' (intel_iommu=on only).
+check "grub (Intel): intel_iommu=off gone from the live command line, no intel_iommu=on added (on by default on 6.1)" \
+	bash -c '! grep -qE "^cmdline .*intel_iommu=(off|on)" <<<"$1"' _ "${AFTER[grub]}"
+check "grub (Intel): VT-d on by the kernel's default ('DMAR: Intel(R) Virtualization Technology', no 'DMAR: IOMMU disabled')" \
+	bash -c 'grep -q "^log DMAR: Intel(R) Virtualization Technology for Directed I/O" <<<"$1" && ! grep -q "^log DMAR: IOMMU disabled" <<<"$1"' _ "${AFTER[grub]}"
+
 check "sdboot: iommu=pt in effect (group type identity)" has "${AFTER[sdboot]}" "^group [0-9]+ identity $LAB_GPU_SLOT.0"
 
 phase "apply again"
