@@ -298,27 +298,24 @@ int step_vfio_bind(struct agent *ag, const struct step *st, struct result *r)
 	if (a >= 0 && b >= 0 && c >= 0 && claim_vfio_pci(ag, r, &ids, disable_vga, modprobe) < 0)
 		a = -1;
 	if (a >= 0 && b >= 0 && c >= 0) {
-		struct sb m;
-		sb_init(&m);
-		for (size_t i = 0; i < ids.n; i++)
-			sb_addf(&m, "%s%s", i ? "," : "vfio-pci ids=", ids.v[i]);
-		if (m.len)
-			result_msg(r, "%s", m.s);
-		sb_release(&m);
-		sb_init(&m);
-		for (size_t i = 0; i < addrs.n; i++)
-			sb_addf(&m, "%s%s", i ? ", " : "", addrs.v[i]);
-		if (m.len)
+		char *m;
+		if (ids.n) {
+			m = strv_join(&ids, ",");
+			result_msg(r, "vfio-pci ids=%s", m);
+			free(m);
+		}
+		if (addrs.n) {
+			m = strv_join(&addrs, ", ");
 			result_msg(r, "by address (driver_override, set in the initramfs before udev loads drivers: "
-			              ORCH_INITRAMFS_BIND "): %s", m.s);
-		sb_release(&m);
-		sb_init(&m);
-		for (size_t i = 0; i < builtin.n; i++)
-			sb_addf(&m, "%s%s", i ? ", " : "", builtin.v[i]);
-		if (m.len)
+			              ORCH_INITRAMFS_BIND "): %s", m);
+			free(m);
+		}
+		if (builtin.n) {
+			m = strv_join(&builtin, ", ");
 			result_msg(r, "built-in driver, which softdep and blacklist cannot keep off: the initramfs "
-			              "script unbinds %s before vfio-pci loads", m.s);
-		sb_release(&m);
+			              "script unbinds %s before vfio-pci loads", m);
+			free(m);
+		}
 		if (dv_why)
 			result_msg(r, "%s", dv_why);
 	}

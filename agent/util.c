@@ -161,6 +161,16 @@ void strv_sort(struct strv *l)
 		qsort(l->v, l->n, sizeof(*l->v), cmp_str);
 }
 
+char *strv_join(const struct strv *l, const char *sep)
+{
+	struct sb b;
+
+	sb_init(&b);
+	for (size_t i = 0; i < l->n; i++)
+		sb_addf(&b, "%s%s", i ? sep : "", l->v[i]);
+	return sb_detach(&b);
+}
+
 void strv_release(struct strv *l)
 {
 	for (size_t i = 0; i < l->n; i++)

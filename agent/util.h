@@ -39,6 +39,8 @@ void strv_push(struct strv *l, const char *s);
 void strv_push_own(struct strv *l, char *s);
 bool strv_has(const struct strv *l, const char *s);
 void strv_sort(struct strv *l);
+/* The strings joined with `sep` into a new string ("" for none). */
+char *strv_join(const struct strv *l, const char *sep);
 void strv_release(struct strv *l);
 
 /* Reads a whole file (at most `max` bytes; more is an error, EFBIG).
