@@ -1492,3 +1492,52 @@ fail:
 	json_decref(root);
 	return NULL;
 }
+
+/* ---- several sources, origins, warnings ---- */
+
+int
+inventory_load_sources(struct inventory **out, const char *const *paths, size_t n, char *err,
+		       size_t errlen)
+{
+	*out = NULL;
+	if (n != 1) {
+		snprintf(err, errlen, "%s: only one inventory source is read", n ? paths[1] : "(none)");
+		return -1;
+	}
+	return inventory_load(out, paths[0], err, errlen);
+}
+
+const char *
+inventory_host_var_origin(const struct inventory *inv, size_t i, const char *key)
+{
+	return find_merged(inv, i, key) ? inv->filename : NULL;
+}
+
+void
+inventory_each_var(const struct inventory *inv,
+		   void (*fn)(const char *key, const char *origin, void *ctx), void *ctx)
+{
+	for (size_t g = 0; g < inv->ngroups; g++) {
+		for (size_t j = 0; j < inv->groups[g].vars.n; j++)
+			fn(inv->groups[g].vars.v[j].key, inv->filename, ctx);
+	}
+	for (size_t h = 0; h < inv->nhosts; h++) {
+		for (size_t j = 0; j < inv->hosts[h].vars.n; j++)
+			fn(inv->hosts[h].vars.v[j].key, inv->filename, ctx);
+	}
+}
+
+size_t
+inventory_warning_count(const struct inventory *inv)
+{
+	(void)inv;
+	return 0;
+}
+
+const char *
+inventory_warning(const struct inventory *inv, size_t k)
+{
+	(void)inv;
+	(void)k;
+	return NULL;
+}

@@ -31,6 +31,15 @@ int inventory_load(struct inventory **out, const char *path, char *err, size_t e
 int inventory_parse(struct inventory **out, const char *filename, const char *text, size_t len,
 		    char *err, size_t errlen);
 
+/* Reads the inventory sources at PATHS[0..N) as `ansible-inventory -i P1
+ * -i P2 ...` reads them: each a file (INI, or YAML/JSON in the format of
+ * Ansible's `yaml` inventory plugin) or a directory of such files, merged in
+ * order, each with the group_vars/ and host_vars/ directories beside it.
+ * 0 on success with *out set; -1 with "FILE:LINE: message" (or
+ * "FILE: message") in err. */
+int inventory_load_sources(struct inventory **out, const char *const *paths, size_t n, char *err,
+			   size_t errlen);
+
 /* Frees INV and everything it handed out. NULL is fine. */
 void inventory_free(struct inventory *inv);
 
@@ -49,6 +58,21 @@ const char *inventory_host_var(const struct inventory *inv, size_t i, const char
 /* The same variable as the JSON value ansible-inventory shows for it, or NULL
  * when unset. Borrowed: valid until inventory_free(), do not modify. */
 const json_t *inventory_host_var_json(const struct inventory *inv, size_t i, const char *key);
+
+/* The file that set the value of KEY that host I gets ("hosts.ini",
+ * "inventory/group_vars/pve.yml"), or NULL when unset. */
+const char *inventory_host_var_origin(const struct inventory *inv, size_t i, const char *key);
+
+/* Calls FN for every variable set anywhere in the inventory (on a group, on
+ * a host, in a vars file) with its key and the file that set it, once per
+ * file and key, whether or not it wins for any host. */
+void inventory_each_var(const struct inventory *inv,
+			void (*fn)(const char *key, const char *origin, void *ctx), void *ctx);
+
+/* What reading the inventory warned about, as Ansible warns (files it skips,
+ * keys given twice), each "FILE: message". */
+size_t inventory_warning_count(const struct inventory *inv);
+const char *inventory_warning(const struct inventory *inv, size_t k);
 
 /* Number of merged variables of host I; inventory_host_var_at() returns them
  * sorted by key (byte order), J < inventory_host_var_count(). */
