@@ -54,14 +54,18 @@ void
 cli_usage(void)
 {
 	fputs(
-"usage: orch apply INVENTORY [options]      configure PCIe passthrough on the nodes\n"
-"       orch facts INVENTORY [options]      gather and print node facts\n"
-"       orch inventory INVENTORY --list     the parsed inventory, as ansible-inventory --list prints it\n"
-"       orch rollback INVENTORY [options]   restore what orch changed\n"
+"usage: orch apply INVENTORY... [options]      configure PCIe passthrough on the nodes\n"
+"       orch facts INVENTORY... [options]      gather and print node facts\n"
+"       orch inventory INVENTORY... --list     the parsed inventory, as ansible-inventory --list prints it\n"
+"       orch rollback INVENTORY... [options]   restore what orch changed\n"
 "       orch --version | --help\n"
 "\n"
+"INVENTORY: an INI or YAML inventory file or a directory of them, with the\n"
+"group_vars/ and host_vars/ beside it; several are merged in order, as\n"
+"ansible-inventory -i A -i B merges them. Options may come anywhere.\n"
+"\n"
 "options:\n"
-"  --check                    change nothing, report what would change\n"
+"  --check                    change nothing, report what would change (exit status 8)\n"
 "  --diff                     show the changes to files\n"
 "  -l, --limit PATTERN        only hosts matching PATTERN (ansible --limit syntax)\n"
 "  -f, --forks N              nodes handled at once (default 20)\n"
@@ -82,7 +86,9 @@ cli_usage(void)
 "  -h, --help                 this text\n"
 "  --version                  the version\n"
 "\n"
-"exit status: 0 all hosts ok, 2 a host failed, 4 a host unreachable, 6 both, 1 usage or inventory error\n",
+"exit status: the sum of 2 a host failed, 4 a host unreachable, 8 a host would change\n"
+"(--check only: drift); 0 all hosts ok (a converged fleet under --check too);\n"
+"1 a usage or inventory error, before any node is contacted\n",
 	    stdout);
 }
 
@@ -209,14 +215,14 @@ cli_parse(struct options *out, int argc, char **argv)
 		fputs("orch: no command given (try 'orch --help')\n", stderr);
 		return -1;
 	}
-	if (optind != argc - 1) {
-		if (optind >= argc)
-			fputs("orch: no inventory given (try 'orch --help')\n", stderr);
-		else
-			fprintf(stderr, "orch: unexpected argument '%s'\n", argv[optind + (optind < argc - 1)]);
+	if (optind >= argc) {
+		fputs("orch: no inventory given (try 'orch --help')\n", stderr);
 		return -1;
 	}
-	o.inventory = argv[optind];
+	/* getopt_long has moved the operands, the inventory sources, to the end
+	 * in their order. */
+	o.inventories = (const char *const *)&argv[optind];
+	o.ninventories = (size_t)(argc - optind);
 	if (o.command == CMD_INVENTORY && !o.list) {
 		fputs("orch: inventory: --list is required\n", stderr);
 		return -1;
@@ -227,4 +233,20 @@ cli_parse(struct options *out, int argc, char **argv)
 	}
 	*out = o;
 	return 0;
+}
+
+const char *
+cli_sources(const struct options *o, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t k = 0; k < o->ninventories && used < len; k++) {
+		int n = snprintf(buf + used, len - used, "%s%s", k ? " " : "", o->inventories[k]);
+
+		if (n < 0)
+			break;
+		used += (size_t)n;
+	}
+	return buf;
 }

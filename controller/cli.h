@@ -20,7 +20,8 @@ enum reboot_mode {
 /* Everything the user asked for; strings point into argv (never freed). */
 struct options {
 	enum orch_command command;
-	const char *inventory;
+	const char *const *inventories;  /* the INVENTORY arguments, in order */
+	size_t ninventories;             /* >= 1 */
 	int check;
 	int diff;
 	const char *limit;          /* NULL: every host */
@@ -49,5 +50,14 @@ int cli_parse(struct options *out, int argc, char **argv);
 
 /* Prints the usage text to stdout. */
 void cli_usage(void);
+
+/* The exit status bits of a run: they add up (2 + 4 + 8 = 14). */
+#define EXIT_HOST_FAILED 2
+#define EXIT_HOST_UNREACHABLE 4
+#define EXIT_DRIFT 8            /* --check: a host would change */
+
+/* Writes the inventory sources into buf as the command line gave them,
+ * separated by a space ("hosts.ini group.yml"); returns buf. */
+const char *cli_sources(const struct options *o, char *buf, size_t len);
 
 #endif

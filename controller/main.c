@@ -68,7 +68,10 @@ run_fleet(const struct options *opts, const struct inventory *inv)
 	for (size_t i = 0; i < total; i++)
 		n += selected[i] != 0;
 	if (n == 0) {
-		fprintf(stderr, "orch: no hosts match '%s' in '%s'\n", opts->limit ? opts->limit : "all", opts->inventory);
+		char sources[1024];
+
+		fprintf(stderr, "orch: no hosts match '%s' in '%s'\n", opts->limit ? opts->limit : "all",
+			cli_sources(opts, sources, sizeof(sources)));
 		goto out;
 	}
 	plans = calloc(n, sizeof(*plans));
@@ -167,13 +170,21 @@ main(int argc, char **argv)
 		fputs("orch: cannot initialize libssh\n", stderr);
 		return 1;
 	}
-	if (inventory_load(&inv, opts.inventory, err, sizeof(err)) != 0) {
+	if (inventory_load_sources(&inv, opts.inventories, opts.ninventories, err, sizeof(err)) != 0) {
 		fprintf(stderr, "orch: %s\n", err);
 		rc = 1;
-	} else if (opts.command == CMD_INVENTORY)
+		goto out;
+	}
+	/* What Ansible would warn about, and names that look like one of
+	 * orch's variables but are not, before anything else is printed. */
+	for (size_t k = 0; k < inventory_warning_count(inv); k++)
+		fprintf(stderr, "orch: warning: %s\n", inventory_warning(inv, k));
+	plan_warn_misspelled(inv, stderr);
+	if (opts.command == CMD_INVENTORY)
 		rc = print_inventory(inv);
 	else
 		rc = run_fleet(&opts, inv);
+out:
 	inventory_free(inv);
 	ssh_finalize();
 	return rc;

@@ -12,6 +12,13 @@
 
 #define MAX_SELECTORS 64
 
+const char *const plan_variables[] = {
+	"ansible_host", "ansible_port", "ansible_user", "ansible_ssh_private_key_file",
+	"ansible_become", "orch_root", "passthrough", "iommu_pt", "ignore_msrs",
+	"unsafe_interrupts", "disable_vga", "bind_by", "reboot", "host_drivers", NULL,
+};
+
+
 int
 plan_parse_bool(const char *s, int *out)
 {
@@ -177,6 +184,43 @@ split_list(const char *s, int (*fn)(const char *item, size_t n, void *ctx), void
 	}
 }
 
+/* Calls fn on each item of a list value (a YAML sequence, an INI Python
+ * list), trimmed; an item that is not a string fails with no item named. */
+static int
+list_items(const json_t *list, int (*fn)(const char *item, size_t n, void *ctx), void *ctx)
+{
+	size_t k;
+	json_t *item;
+
+	json_array_foreach(list, k, item) {
+		const char *a = json_string_value(item), *b;
+
+		if (a == NULL)
+			return -1;
+		b = a + strlen(a);
+		while (a < b && isspace((unsigned char)*a))
+			a++;
+		while (b > a && isspace((unsigned char)b[-1]))
+			b--;
+		if (fn(a, (size_t)(b - a), ctx) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+has_number_item(const json_t *list)
+{
+	size_t k;
+	json_t *item;
+
+	json_array_foreach(list, k, item) {
+		if (json_is_number(item))
+			return 1;
+	}
+	return 0;
+}
+
 struct list_ctx {
 	json_t *array;
 	const char *bad;   /* the item that failed, for the message */
@@ -246,10 +290,154 @@ pick_word(const char *value, const char *const *words, int yes_no)
 	return NULL;
 }
 
+
+/* 1 when s has what Ansible's Templar takes for the start of a template
+ * (is_possibly_template in ansible/template/__init__.py: "{{", "{%", "{#"). */
+static int
+is_template(const char *s)
+{
+	return strstr(s, "{{") != NULL || strstr(s, "{%") != NULL || strstr(s, "{#") != NULL;
+}
+
+/* Refuses a value orch cannot evaluate the way Ansible would: a !vault
+ * value (the inventory gives it as {"__ansible_vault": ...}, as
+ * ansible-inventory prints it) or a Jinja template, itself or in a list.
+ * 0 when v is plain; -1 with err naming file, host, variable and why. */
+static int
+check_evaluable(const struct inventory *inv, size_t i, const char *key, const json_t *v,
+		char *err, size_t errlen)
+{
+	const char *name = inventory_host_name(inv, i);
+	const char *origin = inventory_host_var_origin(inv, i, key);
+	const char *tmpl = NULL;
+	char shown[256];
+	size_t k;
+	json_t *item;
+
+	if (origin == NULL)
+		origin = "?";
+	if (json_is_object(v) && json_object_get(v, "__ansible_vault") != NULL) {
+		snprintf(err, errlen, "%s: host '%s': variable '%s' is encrypted with ansible-vault (!vault), "
+			 "which orch does not decrypt: write it in plain text", origin, name, key);
+		return -1;
+	}
+	if (json_is_string(v) && is_template(json_string_value(v)))
+		tmpl = json_string_value(v);
+	json_array_foreach(v, k, item) {
+		if (tmpl == NULL && json_is_string(item) && is_template(json_string_value(item)))
+			tmpl = json_string_value(item);
+	}
+	if (tmpl != NULL) {
+		snprintf(err, errlen, "%s: host '%s': variable '%s': '%s' is a Jinja template, which orch "
+			 "does not evaluate: write the value itself", origin, name, key,
+			 show_value(shown, sizeof(shown), tmpl, strlen(tmpl)));
+		return -1;
+	}
+	return 0;
+}
+
+/* 1 when a and b are one edit apart: a character inserted, deleted or
+ * substituted, or two adjacent characters swapped. */
+static int
+one_edit_apart(const char *a, const char *b)
+{
+	size_t na = strlen(a), nb = strlen(b), p = 0;
+
+	if (na < nb) {
+		const char *t = a;
+
+		a = b;
+		b = t;
+		na = strlen(a);
+		nb = strlen(b);
+	}
+	if (na - nb > 1)
+		return 0;
+	while (p < nb && a[p] == b[p])
+		p++;
+	if (na == nb) {
+		if (p == na)
+			return 0;
+		if (strcmp(a + p + 1, b + p + 1) == 0)
+			return 1;
+		return p + 1 < na && a[p] == b[p + 1] && a[p + 1] == b[p] && strcmp(a + p + 2, b + p + 2) == 0;
+	}
+	return strcmp(a + p + 1, b + p) == 0;
+}
+
+/* The variable of orch that key is probably a misspelling of, or NULL.
+ * None of the 167 ansible_* names ansible-core 2.14 knows (its plugins'
+ * and base.yml's variables) is one edit away from one of orch's, so none
+ * needs to be let through here. */
+static const char *
+likely_name(const char *key)
+{
+	char dashless[128];
+	size_t n = strlen(key);
+
+	for (size_t k = 0; plan_variables[k]; k++) {
+		if (strcmp(key, plan_variables[k]) == 0)
+			return NULL;
+	}
+	/* "iommu-pt", "ansible-ssh-private-key-file": '-' written for '_' */
+	if (n < sizeof(dashless)) {
+		for (size_t c = 0; c <= n; c++)
+			dashless[c] = key[c] == '-' ? '_' : key[c];
+		for (size_t k = 0; plan_variables[k]; k++) {
+			if (strcmp(dashless, plan_variables[k]) == 0)
+				return plan_variables[k];
+		}
+	}
+	for (size_t k = 0; plan_variables[k]; k++) {
+		if (one_edit_apart(key, plan_variables[k]))
+			return plan_variables[k];
+	}
+	return NULL;
+}
+
+struct misspelled {
+	FILE *out;
+	json_t *seen;    /* "origin\nkey" -> true: warned once per file and key */
+	size_t count;
+};
+
+static void
+warn_if_misspelled(const char *key, const char *origin, void *ctx)
+{
+	struct misspelled *m = ctx;
+	const char *likely = likely_name(key);
+	char shown[256], where[4096];
+
+	if (likely == NULL)
+		return;
+	snprintf(where, sizeof(where), "%s\n%s", origin ? origin : "", key);
+	if (json_object_get(m->seen, where) != NULL)
+		return;
+	json_object_set_new(m->seen, where, json_true());
+	fprintf(m->out, "orch: warning: %s: variable '%s' is not one orch reads; did you mean '%s'?\n",
+		origin ? origin : "?", show_value(shown, sizeof(shown), key, strlen(key)), likely);
+	m->count++;
+}
+
+size_t
+plan_warn_misspelled(const struct inventory *inv, FILE *out)
+{
+	struct misspelled m = {.out = out, .seen = json_object()};
+
+	if (m.seen == NULL)
+		return 0;
+	inventory_each_var(inv, warn_if_misspelled, &m);
+	json_decref(m.seen);
+	return m.count;
+}
+
+/* The message names the file that set the value first, then the host. */
 #define BAD(var, value, why) \
 	do { \
 		char shown_[256]; \
-		snprintf(err, errlen, "host '%s': variable '%s': '%s' %s", name, var, \
+		const char *origin_ = inventory_host_var_origin(inv, i, var); \
+		snprintf(err, errlen, "%s%shost '%s': variable '%s': '%s' %s", origin_ ? origin_ : "", \
+			 origin_ ? ": " : "", name, var, \
 			 show_value(shown_, sizeof(shown_), value, strlen(value)), why); \
 		goto out; \
 	} while (0)
@@ -290,6 +478,11 @@ plan_compile(struct host_plan *out, const struct inventory *inv, size_t i,
 	}
 	hp.select = json_array();
 	drivers = json_array();
+	for (size_t k = 0; plan_variables[k]; k++) {
+		if (check_evaluable(inv, i, plan_variables[k], inventory_host_var_json(inv, i, plan_variables[k]),
+				    err, errlen) != 0)
+			goto out;
+	}
 
 	/* Connection. */
 	hp.target.address = name;
@@ -332,12 +525,19 @@ plan_compile(struct host_plan *out, const struct inventory *inv, size_t i,
 
 	/* Passthrough. */
 	if ((v = inventory_host_var(inv, i, "passthrough")) != NULL) {
+		const json_t *jv = inventory_host_var_json(inv, i, "passthrough");
+
 		lc.array = hp.select;
-		if (split_list(v, add_selector, &lc) != 0) {
+		if (json_is_number(jv) || has_number_item(jv))
+			BAD("passthrough", v, "has a number where a selector belongs: YAML 1.1 reads an unquoted 82:00 as "
+			    "4920 (base 60); quote the selector (passthrough: \"82:00\")");
+		if (json_is_array(jv) ? list_items(jv, add_selector, &lc) != 0 : split_list(v, add_selector, &lc) != 0) {
 			char why[128];
 
 			if (json_array_size(hp.select) >= MAX_SELECTORS)
 				snprintf(why, sizeof(why), "has more than %d selectors", MAX_SELECTORS);
+			else if (lc.bad == NULL)
+				snprintf(why, sizeof(why), "is not a list of strings");
 			else if (strcmp(lc.bad, v) == 0)
 				snprintf(why, sizeof(why), "is not a PCI address (0000:82:00.0), slot (82:00) or vendor:device ID (10de:1b81)");
 			else
@@ -367,14 +567,18 @@ plan_compile(struct host_plan *out, const struct inventory *inv, size_t i,
 		hp.target.reboot_never = strcmp(r, "never") == 0;
 	}
 	if ((v = inventory_host_var(inv, i, "host_drivers")) != NULL) {
-		if (strcasecmp(v, "auto") == 0)
+		const json_t *jv = inventory_host_var_json(inv, i, "host_drivers");
+
+		lc.bad = NULL;
+		if (!json_is_array(jv) && strcasecmp(v, "auto") == 0)
 			host_mode = "auto";
-		else if (strcasecmp(v, "none") == 0)
+		else if (!json_is_array(jv) && strcasecmp(v, "none") == 0)
 			host_mode = "none";
 		else {
 			host_mode = "list";
 			lc.array = drivers;
-			if (split_list(v, add_driver, &lc) != 0 || json_array_size(drivers) == 0) {
+			if ((json_is_array(jv) ? list_items(jv, add_driver, &lc) : split_list(v, add_driver, &lc)) != 0 ||
+			    json_array_size(drivers) == 0) {
 				char why[128];
 
 				snprintf(why, sizeof(why), "is not auto, none or a list of driver names%s%s%s",

@@ -4,6 +4,7 @@
 #define ORCH_PLAN_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <jansson.h>
 
 #include "cli.h"
@@ -30,10 +31,19 @@ struct host_plan {
 	json_t *select;   /* owned: array of normalized selectors, maybe empty */
 };
 
+/* The inventory variables orch reads, NULL-terminated. */
+extern const char *const plan_variables[];
+
 /* Compiles host i of inv for cmd. Returns 0, or -1 with err naming the host,
- * the variable and its value. */
+ * the variable and its value; a value orch cannot evaluate (!vault, a Jinja
+ * template) in one of plan_variables is refused with the file that set it. */
 int plan_compile(struct host_plan *out, const struct inventory *inv, size_t i,
 		 const struct options *opts, char *err, size_t errlen);
+
+/* Writes a warning to out for every variable set in the inventory that is
+ * not one of orch's but one edit away from one ("passtrough", "iommu-pt"),
+ * once per file and key. Returns the number of warnings. */
+size_t plan_warn_misspelled(const struct inventory *inv, FILE *out);
 
 /* Frees what plan_compile allocated in hp. */
 void plan_release(struct host_plan *hp);

@@ -81,12 +81,12 @@ report_begin(struct report *r)
 		[CMD_APPLY] = "apply", [CMD_FACTS] = "facts", [CMD_ROLLBACK] = "rollback",
 		[CMD_INVENTORY] = "inventory", [CMD_NONE] = "",
 	};
-	char title[512];
+	char title[512], sources[400];
 
 	if (!r->stream || r->opts->command == CMD_FACTS)
 		return;
-	snprintf(title, sizeof(title), "PLAY [orch %s %s%s]", what[r->opts->command], r->opts->inventory,
-		 r->opts->check ? " (check mode)" : "");
+	snprintf(title, sizeof(title), "PLAY [orch %s %s%s]", what[r->opts->command],
+		 cli_sources(r->opts, sources, sizeof(sources)), r->opts->check ? " (check mode)" : "");
 	banner(r, title);
 	fflush(r->out);
 }
@@ -347,15 +347,24 @@ report_facts(const struct report *r, size_t i)
 }
 
 int
+report_drift(const struct report *r, const struct host_report *h)
+{
+	return r->opts->check && (r->opts->command == CMD_APPLY || r->opts->command == CMD_ROLLBACK) &&
+	       h->changed > 0;
+}
+
+int
 report_exit_status(const struct report *r)
 {
 	int status = 0;
 
 	for (size_t i = 0; i < r->n; i++) {
 		if (r->hosts[i].state == HOST_UNREACHABLE)
-			status |= 4;
+			status |= EXIT_HOST_UNREACHABLE;
 		else if (r->hosts[i].state == HOST_FAILED)
-			status |= 2;
+			status |= EXIT_HOST_FAILED;
+		if (report_drift(r, &r->hosts[i]))
+			status |= EXIT_DRIFT;
 	}
 	return status;
 }
@@ -447,6 +456,24 @@ pending_note(struct report *r)
 			color(r, C_RESET));
 }
 
+/* Under --check, the nodes that would change: the reason for exit status 8. */
+static void
+drift_note(struct report *r)
+{
+	int first = 1;
+
+	for (size_t i = 0; i < r->n; i++) {
+		if (!report_drift(r, &r->hosts[i]))
+			continue;
+		fprintf(r->out, "%s%s%s", first ? color(r, C_CHANGED) : "", first ? "DRIFT: " : ", ",
+			r->hosts[i].name);
+		first = 0;
+	}
+	if (!first)
+		fprintf(r->out, "\n  these nodes would change (--check: exit status has %d)%s\n", EXIT_DRIFT,
+			color(r, C_RESET));
+}
+
 static json_t *
 json_document(struct report *r, int status)
 {
@@ -455,6 +482,8 @@ json_document(struct report *r, int status)
 		[CMD_INVENTORY] = "inventory", [CMD_NONE] = "",
 	};
 	json_t *doc, *hosts = json_object(), *stats = json_object(), *pending = json_array();
+	json_t *drift = json_array(), *sources = json_array();
+	char joined[4096];
 
 	for (size_t i = 0; i < r->n; i++) {
 		const struct host_report *h = &r->hosts[i];
@@ -462,9 +491,9 @@ json_document(struct report *r, int status)
 		int failed = h->failed + (h->state == HOST_FAILED && h->failed == 0);
 		json_t *facts = report_facts(r, i);
 
-		json_object_set_new(hosts, h->name, json_pack("{s:s,s:s?,s:b,s:f,s:b,s:s?,s:O,s:O?,s:O?}",
+		json_object_set_new(hosts, h->name, json_pack("{s:s,s:s?,s:b,s:f,s:b,s:b,s:s?,s:O,s:O?,s:O?}",
 			"status", state_name(h), "msg", h->msg, "agent_sent", h->agent_sent,
-			"seconds", h->seconds, "reboot_pending", reboot_pending(h),
+			"seconds", h->seconds, "reboot_pending", reboot_pending(h), "drift", report_drift(r, h),
 			"host_key", h->fingerprint[0] ? h->fingerprint : NULL,
 			"steps", h->results, "summary", h->summary, "facts", facts));
 		json_object_set_new(stats, h->name, json_pack("{s:i,s:i,s:i,s:i,s:i,s:i,s:i}",
@@ -472,11 +501,16 @@ json_document(struct report *r, int status)
 			"failures", failed, "skipped", h->skipped, "rescued", 0, "ignored", 0));
 		if (reboot_pending(h))
 			json_array_append_new(pending, json_string(h->name));
+		if (report_drift(r, h))
+			json_array_append_new(drift, json_string(h->name));
 	}
-	doc = json_pack("{s:s,s:s,s:s,s:b,s:b,s:o,s:o,s:o,s:i,s:f}",
+	for (size_t k = 0; k < r->opts->ninventories; k++)
+		json_array_append_new(sources, json_string(r->opts->inventories[k]));
+	doc = json_pack("{s:s,s:s,s:s,s:o,s:b,s:b,s:o,s:o,s:o,s:o,s:i,s:f}",
 			"orch", ORCH_VERSION, "command", cmd[r->opts->command],
-			"inventory", r->opts->inventory, "check", r->opts->check, "diff", r->opts->diff,
-			"hosts", hosts, "stats", stats, "reboot_pending", pending,
+			"inventory", cli_sources(r->opts, joined, sizeof(joined)), "inventories", sources,
+			"check", r->opts->check, "diff", r->opts->diff,
+			"hosts", hosts, "stats", stats, "reboot_pending", pending, "drift", drift,
 			"exit_status", status, "seconds", now() - r->started);
 	return doc;
 }
@@ -517,13 +551,15 @@ find_result(const struct host_report *h, const char *step)
 	return NULL;
 }
 
-/* A host's testcases by outcome: one per planned step; no result is an error. */
+/* A host's testcases by outcome: one per planned step; no result is an
+ * error; a changed step of a host in drift (--check) is counted in drift,
+ * and passes. */
 struct junit_counts {
-	int tests, failures, errors, skipped;
+	int tests, failures, errors, skipped, drift;
 };
 
 static void
-junit_count(const struct host_report *h, struct junit_counts *out)
+junit_count(const struct report *r, const struct host_report *h, struct junit_counts *out)
 {
 	size_t j;
 	json_t *s;
@@ -540,6 +576,8 @@ junit_count(const struct host_report *h, struct junit_counts *out)
 			out->failures++;
 		else if (st && strcmp(st, ORCH_STATUS_SKIPPED) == 0)
 			out->skipped++;
+		else if (st && strcmp(st, ORCH_STATUS_CHANGED) == 0 && report_drift(r, h))
+			out->drift++;
 	}
 }
 
@@ -549,9 +587,10 @@ write_junit(struct report *r, const char *path)
 	char tmp[4096];
 	FILE *f;
 	struct junit_counts all = {0}, c;
+	int check_run = r->opts->check && (r->opts->command == CMD_APPLY || r->opts->command == CMD_ROLLBACK);
 
 	for (size_t i = 0; i < r->n; i++) {
-		junit_count(&r->hosts[i], &c);
+		junit_count(r, &r->hosts[i], &c);
 		all.tests += c.tests;
 		all.failures += c.failures;
 		all.errors += c.errors;
@@ -571,11 +610,17 @@ write_junit(struct report *r, const char *path)
 		size_t j;
 		json_t *s;
 
-		junit_count(h, &c);
+		junit_count(r, h, &c);
 		fputs("  <testsuite name=\"", f);
 		xml_escape(f, h->name);
 		fprintf(f, "\" tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"%d\" time=\"%.3f\">\n",
 			c.tests, c.failures, c.errors, c.skipped, h->seconds);
+		/* Drift is neither a failure nor an error: the check itself went
+		 * well. CI systems show a suite's properties (Jenkins) and a
+		 * case's output (Jenkins, GitLab); exit status 8 is what a
+		 * pipeline acts on (docs/controller.md). */
+		if (check_run)
+			fprintf(f, "    <properties><property name=\"orch.drift\" value=\"%d\"/></properties>\n", c.drift);
 		json_array_foreach(h->steps, j, s) {
 			const char *step = json_string_value(s);
 			json_t *res = find_result(h, step);
@@ -601,6 +646,11 @@ write_junit(struct report *r, const char *path)
 				fputs("<skipped message=\"", f);
 				xml_escape(f, msg);
 				fputs("\"/>", f);
+			} else if (st && strcmp(st, ORCH_STATUS_CHANGED) == 0 && report_drift(r, h)) {
+				fputs("<properties><property name=\"orch.status\" value=\"drift\"/></properties>"
+				      "<system-out>drift: ", f);
+				xml_escape(f, msg);
+				fputs("</system-out>", f);
 			} else {
 				fprintf(f, "<system-out>%s: ", st ? st : "?");
 				xml_escape(f, msg);
@@ -640,6 +690,7 @@ report_finish(struct report *r)
 	} else if (r->opts->command != CMD_FACTS) {
 		recap(r);
 		pending_note(r);
+		drift_note(r);
 	}
 	fflush(r->out);
 	if (r->opts->junit != NULL && write_junit(r, r->opts->junit) != 0)

@@ -66,7 +66,7 @@ void report_done(struct report *r, size_t i, double seconds, int agent_sent,
 		 int recorded_key, const char *fingerprint);
 
 /* Prints PLAY RECAP (text), or the JSON document; writes the JUnit file.
- * Returns the exit status of design.md (0, 2, 4, 6), or 1 when the JUnit
+ * Returns the exit status of design.md (a sum of 2, 4 and 8), or 1 when the JUnit
  * file cannot be written. */
 int report_finish(struct report *r);
 
@@ -81,7 +81,12 @@ void report_step_status(struct report *r, size_t i, const char *step, const char
 /* The facts of host i from its facts step, or NULL. */
 json_t *report_facts(const struct report *r, size_t i);
 
-/* The exit status the hosts' states give. */
+/* The exit status the hosts' states give: the sum of the EXIT_* bits of
+ * cli.h that apply. */
 int report_exit_status(const struct report *r);
+
+/* 1 when h would change: a step of it reported "changed" under --check
+ * (apply and rollback). */
+int report_drift(const struct report *r, const struct host_report *h);
 
 #endif
