@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "facts.h"
+#include "graph.h"
 #include "loop.h"
 #include "plan.h"
 #include "push.h"
@@ -170,6 +171,10 @@ main(int argc, char **argv)
 	if (inventory_load(&inv, opts.inventory, err, sizeof(err)) != 0) {
 		fprintf(stderr, "orch: %s\n", err);
 		rc = 1;
+	} else if (opts.command == CMD_INVENTORY && opts.graph) {
+		if ((rc = graph_print(stdout, inv, opts.graph_group, err, sizeof(err))) != 0)
+			fprintf(stderr, "orch: %s\n", err);
+		rc = rc != 0;
 	} else if (opts.command == CMD_INVENTORY)
 		rc = print_inventory(inv);
 	else
