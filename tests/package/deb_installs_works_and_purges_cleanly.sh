@@ -120,6 +120,7 @@ expect "files for INVENTORY" "$work/inv/hosts.ini" orch apply "$work/inv/ho"
 expect "files for --junit" "$work/inv/more.ini" orch apply "$i" --junit "$work/inv/mo"
 expect "hosts and groups for --limit" "all gpu lone pve8 pve8-a pve8-b ungrouped web web1" orch apply "$i" -l ''
 expect "the last part of a --limit pattern" "gpu,pve8-a gpu,pve8-b" orch facts "$i" --limit gpu,pve8-
+expect "a --limit pattern broken at its colon" "pve8 pve8-a pve8-b" orch apply "$i" -l web : pv
 expect "an exclusion in a --limit pattern" "!web !web1" orch apply "$i" -l '!we'
 expect "the inventory after --limit" "pve8 pve8-a pve8-b" orch apply -l web "$i" --forks 3 -l pve
 expect "groups for --graph=" "all gpu pve8 ungrouped web" orch inventory "$i" --graph = ''
