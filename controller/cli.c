@@ -20,6 +20,7 @@ enum {
 	OPT_ACCEPT_NEW,
 	OPT_RUN_TIMEOUT,
 	OPT_LIST,
+	OPT_GRAPH,
 	OPT_CHECK,
 	OPT_DIFF,
 	OPT_VERSION,
@@ -44,6 +45,7 @@ static const struct option long_options[] = {
 	{"timeout", required_argument, NULL, 'T'},
 	{"run-timeout", required_argument, NULL, OPT_RUN_TIMEOUT},
 	{"list", no_argument, NULL, OPT_LIST},
+	{"graph", optional_argument, NULL, OPT_GRAPH},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, OPT_VERSION},
@@ -57,6 +59,7 @@ cli_usage(void)
 "usage: orch apply INVENTORY... [options]      configure PCIe passthrough on the nodes\n"
 "       orch facts INVENTORY... [options]      gather and print node facts\n"
 "       orch inventory INVENTORY... --list     the parsed inventory, as ansible-inventory --list prints it\n"
+"       orch inventory INVENTORY... --graph[=GROUP]  its groups and hosts as a tree, as ansible-inventory --graph\n"
 "       orch rollback INVENTORY... [options]   restore what orch changed\n"
 "       orch --version | --help\n"
 "\n"
@@ -200,6 +203,7 @@ cli_parse(struct options *out, int argc, char **argv)
 				return -1;
 			break;
 		case OPT_LIST: o.list = 1; break;
+		case OPT_GRAPH: o.graph = 1; o.graph_group = optarg; break;
 		case 'v': o.verbose++; break;
 		case 'h': cli_usage(); return 1;
 		case OPT_VERSION: printf("orch %s\n", ORCH_VERSION); return 1;
@@ -223,8 +227,12 @@ cli_parse(struct options *out, int argc, char **argv)
 	 * in their order. */
 	o.inventories = (const char *const *)&argv[optind];
 	o.ninventories = (size_t)(argc - optind);
-	if (o.command == CMD_INVENTORY && !o.list) {
-		fputs("orch: inventory: --list is required\n", stderr);
+	if (o.command == CMD_INVENTORY && o.list + o.graph != 1) {
+		fputs("orch: inventory: one of --list or --graph is required\n", stderr);
+		return -1;
+	}
+	if (o.command != CMD_INVENTORY && o.graph) {
+		fputs("orch: --graph belongs to 'orch inventory'\n", stderr);
 		return -1;
 	}
 	if (o.command != CMD_INVENTORY && o.list) {

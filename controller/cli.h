@@ -41,6 +41,8 @@ struct options {
 	int timeout;                /* seconds for connecting and each SSH operation */
 	int run_timeout;            /* seconds the agent may take on a node */
 	int list;                   /* inventory --list */
+	int graph;                  /* inventory --graph */
+	const char *graph_group;    /* --graph=GROUP; NULL: all */
 	int verbose;
 };
 

@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "facts.h"
+#include "graph.h"
 #include "loop.h"
 #include "plan.h"
 #include "push.h"
@@ -180,7 +181,11 @@ main(int argc, char **argv)
 	for (size_t k = 0; k < inventory_warning_count(inv); k++)
 		fprintf(stderr, "orch: warning: %s\n", inventory_warning(inv, k));
 	plan_warn_misspelled(inv, stderr);
-	if (opts.command == CMD_INVENTORY)
+	if (opts.command == CMD_INVENTORY && opts.graph) {
+		if ((rc = graph_print(stdout, inv, opts.graph_group, err, sizeof(err))) != 0)
+			fprintf(stderr, "orch: %s\n", err);
+		rc = rc != 0;
+	} else if (opts.command == CMD_INVENTORY)
 		rc = print_inventory(inv);
 	else
 		rc = run_fleet(&opts, inv);

@@ -102,4 +102,23 @@ int inventory_match(const struct inventory *inv, const char *pattern, unsigned c
  * does not read), or NULL when out of memory. */
 json_t *inventory_to_json(const struct inventory *inv);
 
+/*
+ * The group tree as Ansible holds it (inventory/graph.c), for printing it the
+ * way `ansible-inventory --graph` does.
+ */
+
+/* Index of the group named NAME, or (size_t)-1 when there is none. */
+size_t inventory_group_find(const struct inventory *inv, const char *name);
+
+/* Direct child groups of group G, in the order they were added (Ansible's
+ * group.child_groups): K < inventory_group_child_count(); returns a group
+ * index. */
+size_t inventory_group_child_count(const struct inventory *inv, size_t g);
+size_t inventory_group_child(const struct inventory *inv, size_t g, size_t k);
+
+/* Direct member hosts of group G, in the order they were added (Ansible's
+ * group.hosts): K < inventory_group_member_count(); returns a host index. */
+size_t inventory_group_member_count(const struct inventory *inv, size_t g);
+size_t inventory_group_member(const struct inventory *inv, size_t g, size_t k);
+
 #endif

@@ -40,6 +40,7 @@ packages=(
 	ansible-core          # the inventory is checked against ansible-inventory
 	python3
 	time                  # tests/bench/apply.sh: CPU time and peak RSS
+	man-db                # tests/package: man -w orch on the installed package
 	bc
 )
 

@@ -1,0 +1,62 @@
+#!/bin/bash
+# Usage: compare_graph.sh ORCH SAMPLES_DIR
+# For every SAMPLES_DIR/*.ini, `orch inventory FILE --graph` must print what
+# `ansible-inventory -i FILE --graph` prints, byte for byte, and so must
+# `--graph=GROUP` for every group ansible-inventory lists.
+# Exits 77 (skipped) when ansible-inventory is not installed.
+set -uo pipefail
+orch=$1 samples=$2
+
+command -v ansible-inventory >/dev/null || { echo "ansible-inventory not installed: skipped"; exit 77; }
+command -v jq >/dev/null || { echo "jq not installed" >&2; exit 1; }
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+# As in compare_list.sh: no configuration of the caller's, the ini plugin only.
+: >"$work/ansible.cfg"
+export ANSIBLE_CONFIG=$work/ansible.cfg ANSIBLE_INVENTORY_ENABLED=ini ANSIBLE_INVENTORY_UNPARSED_FAILED=true
+cd "$work" || exit 1
+
+failed=0 n=0
+# compare NAME [GROUP]
+compare() {
+	local name=$1 group=${2-} what=$1
+	local -a a_args=() o_args=(--graph)
+	if [[ -n $group ]]; then
+		a_args=("$group") o_args=("--graph=$group") what="$name --graph $group"
+	fi
+	n=$((n + 1))
+	if ! ansible-inventory -i "$work/$name" --graph "${a_args[@]}" >"$work/ansible.txt" 2>"$work/ansible.err"; then
+		echo "FAIL $what: ansible-inventory rejects it:"; cat "$work/ansible.err"
+		failed=$((failed + 1))
+		return
+	fi
+	if ! "$orch" inventory "$work/$name" "${o_args[@]}" >"$work/orch.txt" 2>"$work/orch.err"; then
+		echo "FAIL $what: orch rejects it:"; cat "$work/orch.err"
+		failed=$((failed + 1))
+		return
+	fi
+	if diff -u "$work/ansible.txt" "$work/orch.txt" >"$work/diff"; then
+		echo "ok   $what"
+	else
+		echo "FAIL $what (- ansible-inventory, + orch):"; cat "$work/diff"
+		failed=$((failed + 1))
+	fi
+}
+
+for f in "$samples"/*.ini; do
+	name=$(basename "$f")
+	cp "$f" "$work/$name"
+	compare "$name"
+	groups=$(ansible-inventory -i "$work/$name" --list 2>/dev/null | jq -r 'keys[] | select(. != "_meta")') || {
+		echo "FAIL $name: ansible-inventory --list rejects it"
+		failed=$((failed + 1))
+		continue
+	}
+	while IFS= read -r g; do
+		[[ -n $g ]] && compare "$name" "$g"
+	done <<<"$groups"
+done
+((n > 0)) || { echo "no samples in $samples" >&2; exit 1; }
+echo "$((n - failed))/$n graphs printed the same"
+((failed == 0))
