@@ -421,6 +421,10 @@ inv_add_child_group(struct parser *p, size_t parent, size_t child)
 	if (idx_push(&gp->children, &gp->nchildren, &gp->cchildren, child) < 0 ||
 	    idx_push(&gc->parents, &gc->nparents, &gc->cparents, parent) < 0)
 		return oom(p);
+	if (child == GROUP_UNGROUPED && parent != GROUP_ALL && inv->ungrouped_child_file == NULL) {
+		inv->ungrouped_child_file = p->file;
+		inv->ungrouped_child_line = p->line;
+	}
 	if (child == GROUP_ALL && inv->all_child_file == NULL) {
 		inv->all_child_file = p->file;
 		inv->all_child_line = p->line;
@@ -901,6 +905,17 @@ host_closure(struct inventory *inv, size_t h, size_t **out, size_t *n, size_t *c
 	return 0;
 }
 
+/* 1 when host H is directly in a group other than `all` and `ungrouped` */
+static int
+direct_elsewhere(const struct inventory *inv, size_t h)
+{
+	for (size_t i = 0; i < inv->hosts[h].ngroups; i++) {
+		if (inv->hosts[h].groups[i] != GROUP_ALL && inv->hosts[h].groups[i] != GROUP_UNGROUPED)
+			return 1;
+	}
+	return 0;
+}
+
 static int
 reconcile(struct parser *p)
 {
@@ -932,6 +947,18 @@ reconcile(struct parser *p)
 			others |= cl[i] != GROUP_UNGROUPED && cl[i] != GROUP_ALL;
 		}
 		if (in_ungrouped) {
+			if (others && idx_has(inv->hosts[h].groups, inv->hosts[h].ngroups, GROUP_UNGROUPED) &&
+			    inv->ungrouped_child_file && direct_elsewhere(inv, h)) {
+				/* Host.remove_group() then also takes the host out of the
+				 * groups above `ungrouped` no other of its groups descends
+				 * from, walking a set whose order is the objects' addresses */
+				p->file = inv->ungrouped_child_file;
+				p->line = inv->ungrouped_child_line;
+				perr(p, "group 'ungrouped' is a child of another group and host '%s' is in other groups too: "
+					"Ansible then takes the host out of groups in an order that changes from run to run",
+				     inv->hosts[h].name);
+				goto out;
+			}
 			if (others && idx_has(inv->hosts[h].groups, inv->hosts[h].ngroups, GROUP_UNGROUPED)) {
 				idx_remove(inv->hosts[h].groups, &inv->hosts[h].ngroups, GROUP_UNGROUPED);
 				idx_remove(inv->groups[GROUP_UNGROUPED].hosts, &inv->groups[GROUP_UNGROUPED].nhosts, h);

@@ -93,6 +93,8 @@ struct inventory {
 	size_t *source_varsdir, nsources;
 	const char *all_child_file;             /* where `all` was first made a child */
 	size_t all_child_line;
+	const char *ungrouped_child_file;       /* where `ungrouped` was first given a parent */
+	size_t ungrouped_child_line;
 	struct group *groups;
 	size_t ngroups, cgroups;
 	struct host *hosts;

@@ -396,8 +396,19 @@ parse_source(struct load *ld, const char *path, int top, int *parsed)
 			return lerr(ld, "%s: no such file; orch does not read comma-separated host lists", path);
 		return lerr(ld, "%s: cannot open: %s", path, strerror(errno));
 	}
-	if (S_ISDIR(st.st_mode))
-		return parse_dir(ld, path, top, parsed);
+	if (S_ISDIR(st.st_mode)) {
+		int here = 0;
+
+		if (parse_dir(ld, path, top, &here) < 0)
+			return -1;
+		/* Ansible warns about a directory it reads nothing from and goes
+		 * on; orch refuses only a source given to it that is read as
+		 * nothing (inventory_load_sources) */
+		if (!here && !top && inv_warn(ld->inv, "%s: nothing read: no inventory file Ansible reads in this directory", path) < 0)
+			return lerr(ld, "%s: out of memory", path);
+		*parsed |= here;
+		return 0;
+	}
 	if (parse_file(ld, path) < 0)
 		return -1;
 	*parsed = 1;
