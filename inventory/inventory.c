@@ -961,6 +961,7 @@ reconcile(struct parser *p)
 			}
 			if (others && idx_has(inv->hosts[h].groups, inv->hosts[h].ngroups, GROUP_UNGROUPED)) {
 				idx_remove(inv->hosts[h].groups, &inv->hosts[h].ngroups, GROUP_UNGROUPED);
+				inv->hosts[h].left_ungrouped = 1;
 				idx_remove(inv->groups[GROUP_UNGROUPED].hosts, &inv->groups[GROUP_UNGROUPED].nhosts, h);
 			}
 		} else if (ncl == 0 || (ncl == 1 && in_all)) {
@@ -1151,7 +1152,8 @@ inv_merge_vars(struct inventory *inv)
 		if (push_vars(&refs, &nrefs, &crefs, &inv->groups[GROUP_ALL].vars) < 0)
 			goto out;
 		for (size_t i = 0; i < ncl; i++) {
-			if (cl[i] != GROUP_ALL && push_vars(&refs, &nrefs, &crefs, &inv->groups[cl[i]].vars) < 0)
+			if (cl[i] != GROUP_ALL && !(cl[i] == GROUP_UNGROUPED && host->left_ungrouped) &&
+			    push_vars(&refs, &nrefs, &crefs, &inv->groups[cl[i]].vars) < 0)
 				goto out;
 		}
 		for (size_t s = 0; s < inv->nsources; s++) {
@@ -1164,7 +1166,7 @@ inv_merge_vars(struct inventory *inv)
 			for (size_t i = 0; i < ncl; i++) {
 				const struct group *g = &inv->groups[cl[i]];
 
-				if (cl[i] != GROUP_ALL && g->fvars &&
+				if (cl[i] != GROUP_ALL && !(cl[i] == GROUP_UNGROUPED && host->left_ungrouped) && g->fvars &&
 				    push_vars(&refs, &nrefs, &crefs, &g->fvars[inv->source_varsdir[s]]) < 0)
 					goto out;
 			}

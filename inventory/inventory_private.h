@@ -78,6 +78,10 @@ struct host {
 	size_t *groups, ngroups, cgroups;       /* direct memberships */
 	struct varlist vars;                    /* set by the inventory file */
 	struct varlist *fvars;                  /* [nvarsdirs]: from host_vars/, or NULL */
+	/* taken out of `ungrouped` by the reconcile: Host.remove_group() drops
+	 * it from the host's flat group list for good, even when a child of
+	 * `ungrouped` the host is in still descends from it */
+	unsigned char left_ungrouped;
 	struct merged_var *merged;              /* sorted by key */
 	size_t nmerged;
 	unsigned mark;

@@ -484,18 +484,34 @@ out:
 	return r;
 }
 
+static int
+listed(const struct strvec *names, const char *name, const char *ext)
+{
+	char buf[1024];
+	const char *key = buf;
+
+	if (snprintf(buf, sizeof(buf), "%s%s", name, ext) >= (int)sizeof(buf))
+		return 1; /* too long to look up here: let stat() decide */
+	return bsearch(&key, names->v, names->n, sizeof(*names->v), cmp_str) != NULL;
+}
+
 /* The candidate find_vars_files() settles on for NAME in DIR: NAME, then
- * NAME.yml, NAME.yaml, NAME.json, the first that exists; NULL when none. */
+ * NAME.yml, NAME.yaml, NAME.json, the first that exists; NULL when none.
+ * NAMES, DIR's sorted listing, spares a stat() per candidate that is not
+ * there (a name with a '/' is looked up below DIR and always stat()ed). */
 static char *
-vars_candidate(const char *dir, const char *name, int *err)
+vars_candidate(const char *dir, const struct strvec *names, const char *name, int *err)
 {
 	static const char *const exts[] = { "", ".yml", ".yaml", ".json" };
+	int nested = strchr(name, '/') != NULL;
 	struct stat st;
 
 	*err = 0;
 	for (size_t i = 0; i < sizeof(exts) / sizeof(exts[0]); i++) {
 		char *p;
 
+		if (!nested && !listed(names, name, exts[i]))
+			continue;
 		if (asprintf(&p, "%s/%s%s", dir, name, exts[i]) < 0) {
 			*err = 1;
 			return NULL;
@@ -566,7 +582,8 @@ out:
 /* host_group_vars for one entity: the files find_vars_files() finds for
  * NAME in DIR, each merged over the one before. */
 static int
-load_entity_vars(struct load *ld, const char *dir, const char *name, struct varlist **fvars, size_t d)
+load_entity_vars(struct load *ld, const char *dir, const struct strvec *names, const char *name,
+		 struct varlist **fvars, size_t d)
 {
 	struct strvec found = { 0 };
 	struct stat st;
@@ -576,7 +593,7 @@ load_entity_vars(struct load *ld, const char *dir, const char *name, struct varl
 	/* a name like /path/to/chroot is not looked up */
 	if (name[0] == '/')
 		return 0;
-	if ((cand = vars_candidate(dir, name, &err)) == NULL)
+	if ((cand = vars_candidate(dir, names, name, &err)) == NULL)
 		return err ? lerr(ld, "%s: out of memory", dir) : 0;
 	if (stat(cand, &st) == 0 && S_ISDIR(st.st_mode)) {
 		if (dir_vars_files(ld, cand, &found) < 0)
@@ -641,16 +658,12 @@ groups_with_hosts(const struct inventory *inv)
 /* What sits in group_vars/ (or host_vars/) and is read for no entity:
  * Ansible passes over it in silence, orch says so. */
 static int
-warn_unread(struct load *ld, const char *dir, int groups)
+warn_unread(struct load *ld, const char *dir, const struct strvec *names, int groups)
 {
 	struct inventory *inv = ld->inv;
-	struct strvec names = { 0 };
-	int r = -1;
 
-	if (list_dir(dir, &names) < 0)
-		return 0;
-	for (size_t i = 0; i < names.n; i++) {
-		const char *name = names.v[i], *ext = path_ext(name);
+	for (size_t i = 0; i < names->n; i++) {
+		const char *name = names->v[i], *ext = path_ext(name);
 		char *base = NULL, *cand = NULL, *full = NULL;
 		size_t idx;
 		int err, w = 0;
@@ -669,7 +682,7 @@ warn_unread(struct load *ld, const char *dir, int groups)
 			w = inv_warn(inv, "%s: not read: no %s '%s' in the inventory", full, groups ? "group" : "host",
 				     base ? base : name);
 		} else {
-			if ((cand = vars_candidate(dir, base ? base : name, &err)) == NULL && err)
+			if ((cand = vars_candidate(dir, names, base ? base : name, &err)) == NULL && err)
 				goto oom;
 			if (cand && strcmp(cand, full) != 0)
 				w = inv_warn(inv, "%s: not read: Ansible reads %s instead (the first of NAME, NAME.yml, NAME.yaml, NAME.json)",
@@ -686,13 +699,9 @@ oom:
 		free(cand);
 		free(full);
 oom_nofree:
-		lerr(ld, "%s: out of memory", dir);
-		goto out;
+		return lerr(ld, "%s: out of memory", dir);
 	}
-	r = 0;
-out:
-	strvec_clear(&names);
-	return r;
+	return 0;
 }
 
 static int
@@ -705,6 +714,7 @@ load_vars_dir(struct load *ld, size_t d)
 
 	for (int k = 0; k < 2; k++) {
 		char *dir = path_join(ld->varsdirs.v[d], subdirs[k]);
+		struct strvec names = { 0 };
 		struct stat st;
 		int fail = 0;
 
@@ -721,21 +731,25 @@ load_vars_dir(struct load *ld, size_t d)
 				return lerr(ld, "out of memory");
 			continue;
 		}
-		if (k == 0) {
+		if (list_dir(dir, &names) < 0) {
+			fail = lerr(ld, "%s: cannot read the directory: %s", dir, strerror(errno));
+		} else if (k == 0) {
 			if ((has_hosts = groups_with_hosts(inv)) == NULL)
 				fail = lerr(ld, "%s: out of memory", dir);
 			for (size_t g = 0; !fail && g < inv->ngroups; g++) {
-				if (has_hosts[g] && load_entity_vars(ld, dir, inv->groups[g].name, &inv->groups[g].fvars, d) < 0)
+				if (has_hosts[g] &&
+				    load_entity_vars(ld, dir, &names, inv->groups[g].name, &inv->groups[g].fvars, d) < 0)
 					fail = 1;
 			}
 		} else {
 			for (size_t h = 0; !fail && h < inv->nhosts; h++) {
-				if (load_entity_vars(ld, dir, inv->hosts[h].name, &inv->hosts[h].fvars, d) < 0)
+				if (load_entity_vars(ld, dir, &names, inv->hosts[h].name, &inv->hosts[h].fvars, d) < 0)
 					fail = 1;
 			}
 		}
-		if (!fail && warn_unread(ld, dir, k == 0) < 0)
+		if (!fail && warn_unread(ld, dir, &names, k == 0) < 0)
 			fail = 1;
+		strvec_clear(&names);
 		free(dir);
 		free(has_hosts);
 		has_hosts = NULL;

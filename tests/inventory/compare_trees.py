@@ -231,7 +231,7 @@ def orch_read(dump, sources):
 
 # orch refuses these on purpose, where Ansible reads something (messages of
 # inventory/sources.c and inventory.c)
-ORCH_REFUSALS = ['changes from run to run']
+ORCH_REFUSALS = ['changes from run to run', 'orch cannot run inventory plugins']
 
 
 def refused_by_orch(result, sources):

@@ -429,6 +429,29 @@ vars_file_values_keep_their_types(void)
 }
 
 static void
+vars_file_yaml_values_typed_as_ansible_types_them(void)
+{
+	struct inventory *inv;
+
+	tree();
+	put("hosts.ini", "h1\n");
+	put("host_vars/h1.yml", "a: yes\nb: 0o17\nc: 1_000\nd: ~\ne: '22'\nf: off\n"
+				"v: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  3132\n");
+	inv = load("hosts.ini", NULL);
+	CHECK_STR(var_json(inv, "h1", "a"), "true");
+	CHECK_STR(var(inv, "h1", "a"), "True");
+	CHECK_STR(var_json(inv, "h1", "b"), "\"0o17\"");     /* YAML 1.1 has no 0o */
+	CHECK_STR(var_json(inv, "h1", "c"), "1000");
+	CHECK_STR(var_json(inv, "h1", "d"), "null");
+	CHECK_STR(var_json(inv, "h1", "e"), "\"22\"");
+	CHECK_STR(var(inv, "h1", "f"), "False");
+	/* a !vault value is read, not refused: only orch's own variables may not be one */
+	CHECK_STR(var_json(inv, "h1", "v"), "{\"__ansible_vault\":\"$ANSIBLE_VAULT;1.1;AES256\\n3132\\n\"}");
+	CHECK_STR(origin(inv, "h1", "v"), "host_vars/h1.yml");
+	inventory_free(inv);
+}
+
+static void
 group_vars_that_is_a_file_is_warned(void)
 {
 	struct inventory *inv;
@@ -728,8 +751,10 @@ error_file_no_plugin_reads(void)
 {
 	tree();
 	put("inv/hosts", "[pve\nn1\n");
-	CHECK(strstr(refusal("inv", NULL), "inv/hosts: no inventory plugin can read it (yaml plugin: inv/hosts:1:") == last_err);
-	CHECK(strstr(last_err, "; ini plugin: inv/hosts:1: ") != NULL);
+	/* each plugin's reason, with the file and line it names */
+	CHECK(strstr(refusal("inv", NULL), "inv/hosts: no inventory plugin can read it (yaml plugin: inv/hosts:3:1: ") == last_err);
+	CHECK(strstr(last_err, "; ini plugin: inv/hosts:1: invalid host range in '[pve': not enough values to unpack "
+			       "(expected 3, got 2))") != NULL);
 }
 
 static void
@@ -758,6 +783,24 @@ error_ungrouped_child_of_a_group_with_hosts_elsewhere(void)
 		  "Ansible then takes the host out of groups in an order that changes from run to run");
 }
 
+static void
+host_taken_out_of_ungrouped_loses_its_vars_through_a_child(void)
+{
+	struct inventory *inv;
+
+	tree();
+	/* the reconcile takes h out of `ungrouped` (it is in db too); Ansible's
+	 * flat group list of h no longer holds `ungrouped`, though db, a child
+	 * of it, does */
+	put("hosts.ini", "[ungrouped]\nh\n[db]\nh\n[ungrouped:children]\ndb\n[ungrouped:vars]\nu=1\n[db:vars]\nd=2\n");
+	put("group_vars/ungrouped.yml", "f: 1\n");
+	inv = load("hosts.ini", NULL);
+	CHECK_STR(var(inv, "h", "u"), "(unset)");
+	CHECK_STR(var(inv, "h", "f"), "(unset)");
+	CHECK_STR(var(inv, "h", "d"), "2");
+	inventory_free(inv);
+}
+
 static const struct test_case tests[] = {
 	{ "group_vars_in_every_file_form", group_vars_in_every_file_form },
 	{ "host_vars_beside_a_file_in_the_working_directory", host_vars_beside_a_file_in_the_working_directory },
@@ -772,6 +815,7 @@ static const struct test_case tests[] = {
 	{ "vars_file_empty_or_false_is_ignored", vars_file_empty_or_false_is_ignored },
 	{ "vars_file_keys_that_are_not_identifiers_are_kept", vars_file_keys_that_are_not_identifiers_are_kept },
 	{ "vars_file_values_keep_their_types", vars_file_values_keep_their_types },
+	{ "vars_file_yaml_values_typed_as_ansible_types_them", vars_file_yaml_values_typed_as_ansible_types_them },
 	{ "group_vars_that_is_a_file_is_warned", group_vars_that_is_a_file_is_warned },
 	{ "error_vars_file_not_a_mapping", error_vars_file_not_a_mapping },
 	{ "error_vars_file_vault_encrypted", error_vars_file_vault_encrypted },
@@ -797,6 +841,8 @@ static const struct test_case tests[] = {
 	{ "error_directory_with_nothing_to_read", error_directory_with_nothing_to_read },
 	{ "error_missing_source", error_missing_source },
 	{ "error_ungrouped_child_of_a_group_with_hosts_elsewhere", error_ungrouped_child_of_a_group_with_hosts_elsewhere },
+	{ "host_taken_out_of_ungrouped_loses_its_vars_through_a_child",
+	  host_taken_out_of_ungrouped_loses_its_vars_through_a_child },
 	{ NULL, NULL },
 };
 
