@@ -1613,7 +1613,8 @@ size_nodes(struct ctx *c, size_t idx, unsigned depth)
 	if (height > MAX_DEPTH)
 		return fail(c, n->line, n->column, "nested deeper than %d levels (through aliases)", MAX_DEPTH);
 	if (size > (double)c->nnodes + MAX_ALIAS_VALUES)
-		return fail(c, n->line, n->column, "aliases expand this node to more than %.0f values", size);
+		return fail(c, n->line, n->column, "aliases expand this node to %.0f values, more than %.0f beyond the "
+			    "document's own", size, MAX_ALIAS_VALUES);
 	return 0;
 }
 
