@@ -19,6 +19,7 @@
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +57,11 @@
 #define MARK_UNSAFE "\xff"      /* AnsibleUnsafeText: {"__ansible_unsafe": s} */
 #define MARK_VAULT "\xfe"       /* AnsibleVaultEncryptedUnicode: {"__ansible_vault": s} */
 #define MARK_DATE "\xfd"        /* date/datetime: its isoformat() */
+/* A value Ansible reads but JSON cannot hold, with the message refusing it
+ * ("FILE:LINE:COL: why"); in an object that holds others, the object itself
+ * (a date as a key). Refused only if it is still there at the end: a later
+ * duplicate key may drop it, as it drops it in Python. */
+#define MARK_REFUSED "\xfc"
 
 enum node_kind { NODE_SCALAR, NODE_SEQUENCE, NODE_MAPPING };
 
@@ -71,6 +77,7 @@ struct node {
 	size_t *items;          /* sequence: nodes; mapping: key, value, key, value… */
 	size_t nitems, citems;
 	double size;            /* values it expands to, aliases counted out */
+	unsigned height;        /* longest path to a leaf */
 	unsigned char sizing;   /* 0 not yet, 1 in progress, 2 done */
 	unsigned char constructing;
 	json_t *built;          /* PyYAML's constructed_objects[node] */
@@ -104,6 +111,48 @@ fail(struct ctx *c, size_t line0, size_t col0, const char *fmt, ...)
 		va_end(ap);
 	}
 	return -1;
+}
+
+static int
+oom(struct ctx *c)
+{
+	if (!c->failed) {
+		c->failed = 1;
+		snprintf(c->err, c->errlen, "%s: out of memory", c->filename);
+	}
+	return -1;
+}
+
+/* A refusal for the value at LINE0:COL0 (see MARK_REFUSED); NULL without
+ * memory. */
+__attribute__((format(printf, 4, 5))) static json_t *
+refusal(const struct ctx *c, size_t line0, size_t col0, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	int n;
+	json_t *o;
+
+	n = snprintf(msg, sizeof(msg), "%s:%zu:%zu: ", c->filename, line0 + 1, col0 + 1);
+	if (n < 0 || (size_t)n >= sizeof(msg))
+		n = 0;
+	va_start(ap, fmt);
+	vsnprintf(msg + n, sizeof(msg) - (size_t)n, fmt, ap);
+	va_end(ap);
+	if ((o = json_object()) == NULL || json_object_set_new_nocheck(o, MARK_REFUSED, json_string(msg)) < 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* Marks object O refused with the message of refusal R (keeps a first one). */
+static int
+refuse_object(json_t *o, const json_t *r)
+{
+	if (json_object_get(o, MARK_REFUSED) != NULL)
+		return 0;
+	return json_object_set_nocheck(o, MARK_REFUSED, json_object_get(r, MARK_REFUSED));
 }
 
 /* 0-based line and column (in characters) of byte OFF, as libyaml counts
@@ -146,24 +195,109 @@ marker(const char *mark, json_t *s)
 static const char *
 marker_kind(const json_t *v)
 {
-	static const char *const marks[] = { MARK_UNSAFE, MARK_VAULT, MARK_DATE };
+	static const char *const marks[] = { MARK_UNSAFE, MARK_VAULT, MARK_DATE, MARK_REFUSED };
 
 	if (!json_is_object(v) || json_object_size(v) != 1)
 		return NULL;
-	for (size_t i = 0; i < 3; i++) {
+	for (size_t i = 0; i < 4; i++) {
 		if (json_object_get(v, marks[i]) != NULL)
 			return marks[i];
 	}
 	return NULL;
 }
 
-/* The printed form of V: markers replaced, nothing shared with V. */
+/* The containers on the path final_copy() is copying: a set of pointers
+ * (open addressing, deletion by backward shift). */
+struct path_set {
+	const json_t **slots;
+	size_t cap, n;
+};
+
+static size_t
+path_home(const struct path_set *ps, const json_t *v)
+{
+	return (size_t)(((uintptr_t)v >> 4) * 0x9e3779b97f4a7c15u) & (ps->cap - 1);
+}
+
+static size_t
+path_slot(const struct path_set *ps, const json_t *v)
+{
+	size_t i = path_home(ps, v);
+
+	while (ps->slots[i] != NULL && ps->slots[i] != v)
+		i = (i + 1) & (ps->cap - 1);
+	return i;
+}
+
+/* 1 added, 0 already there, -1 without memory */
+static int
+path_add(struct path_set *ps, const json_t *v)
+{
+	if (2 * (ps->n + 1) > ps->cap) {
+		struct path_set grown = { .cap = ps->cap ? ps->cap * 2 : 64 };
+
+		if ((grown.slots = calloc(grown.cap, sizeof(*grown.slots))) == NULL)
+			return -1;
+		for (size_t i = 0; i < ps->cap; i++) {
+			if (ps->slots[i] != NULL)
+				grown.slots[path_slot(&grown, ps->slots[i])] = ps->slots[i];
+		}
+		grown.n = ps->n;
+		free(ps->slots);
+		*ps = grown;
+	}
+	{
+		size_t i = path_slot(ps, v);
+
+		if (ps->slots[i] != NULL)
+			return 0;
+		ps->slots[i] = v;
+		ps->n++;
+		return 1;
+	}
+}
+
+static void
+path_remove(struct path_set *ps, const json_t *v)
+{
+	size_t mask = ps->cap - 1, i = path_slot(ps, v), j = i;
+
+	ps->slots[i] = NULL;
+	ps->n--;
+	for (;;) {
+		size_t home;
+
+		j = (j + 1) & mask;
+		if (ps->slots[j] == NULL)
+			return;
+		/* an entry that a probe from its home passes through i moves there */
+		home = path_home(ps, ps->slots[j]);
+		if (((j - home) & mask) >= ((j - i) & mask)) {
+			ps->slots[i] = ps->slots[j];
+			ps->slots[j] = NULL;
+			i = j;
+		}
+	}
+}
+
+/* The printed form of V: markers replaced, nothing shared with V. NULL
+ * after an error in C: a refusal still in the value, a container holding
+ * itself (json.dumps: "Circular reference detected"). */
 static json_t *
-final_copy(const json_t *v)
+final_copy(struct ctx *c, const json_t *v, struct path_set *path)
 {
 	const char *mark = marker_kind(v);
-	json_t *out, *x;
+	const json_t *refused;
+	json_t *out = NULL, *x;
+	int added;
 
+	if (json_is_object(v) && (refused = json_object_get(v, MARK_REFUSED)) != NULL) {
+		if (!c->failed) {
+			c->failed = 1;
+			snprintf(c->err, c->errlen, "%s", json_string_value(refused));
+		}
+		return NULL;
+	}
 	if (mark != NULL) {
 		json_t *s = json_deep_copy(json_object_get(v, mark));
 
@@ -173,81 +307,126 @@ final_copy(const json_t *v)
 		if (out == NULL || s == NULL ||
 		    json_object_set_new(out, strcmp(mark, MARK_UNSAFE) == 0 ? "__ansible_unsafe" : "__ansible_vault", s) < 0) {
 			json_decref(out);
+			oom(c);
 			return NULL;
 		}
 		return out;
+	}
+	if (!json_is_array(v) && !json_is_object(v)) {
+		if ((out = json_deep_copy(v)) == NULL)
+			oom(c);
+		return out;
+	}
+	if ((added = path_add(path, v)) <= 0) {
+		if (added < 0)
+			oom(c);
+		else if (!c->failed)
+			snprintf(c->err, c->errlen, "%s: an alias refers to a collection from inside it; a recursive "
+				 "structure has no JSON form", c->filename), c->failed = 1;
+		return NULL;
 	}
 	if (json_is_array(v)) {
 		size_t i;
 		json_t *item;
 
 		if ((out = json_array()) == NULL)
-			return NULL;
+			goto oom;
 		json_array_foreach(v, i, item) {
-			if ((x = final_copy(item)) == NULL || json_array_append_new(out, x) < 0) {
-				json_decref(out);
-				return NULL;
-			}
+			if ((x = final_copy(c, item, path)) == NULL)
+				goto bad;
+			if (json_array_append_new(out, x) < 0)
+				goto oom;
 		}
-		return out;
-	}
-	if (json_is_object(v)) {
+	} else {
 		const char *key;
 		json_t *item;
 
 		if ((out = json_object()) == NULL)
-			return NULL;
+			goto oom;
 		json_object_foreach((json_t *)v, key, item) {
-			if ((x = final_copy(item)) == NULL || json_object_set_new_nocheck(out, key, x) < 0) {
-				json_decref(out);
-				return NULL;
-			}
+			if ((x = final_copy(c, item, path)) == NULL)
+				goto bad;
+			if (json_object_set_new_nocheck(out, key, x) < 0)
+				goto oom;
 		}
-		return out;
 	}
-	return json_deep_copy(v);
+	path_remove(path, v);
+	return out;
+oom:
+	oom(c);
+bad:
+	json_decref(out);
+	path_remove(path, v);
+	return NULL;
 }
 
-/* ansible.utils.unsafe_proxy.wrap_var(): strings become unsafe; lists and
- * dicts are copied as they are at this moment, their items wrapped; vault
- * values, dates, numbers and None stay. */
-static json_t *
-wrap_var(json_t *v)
+/* Keys of the markers' own entries: not UTF-8, never a user's key. */
+static int
+marker_key(const char *key)
 {
-	json_t *out, *x;
+	return (unsigned char)key[0] >= 0xf8;
+}
 
-	if (json_is_string(v))
-		return marker(MARK_UNSAFE, json_incref(v));
+/*
+ * ansible.utils.unsafe_proxy.wrap_var(): strings become unsafe; lists and
+ * dicts are copied as they are at this moment, their items wrapped; vault
+ * values, dates, numbers and None stay. NULL after an error in C (a
+ * collection that holds itself: Python's RecursionError).
+ */
+static json_t *
+wrap_var(struct ctx *c, json_t *v, struct path_set *path)
+{
+	json_t *out = NULL, *x;
+	int added;
+
+	if (json_is_string(v)) {
+		if ((out = marker(MARK_UNSAFE, json_incref(v))) == NULL)
+			oom(c);
+		return out;
+	}
 	if (marker_kind(v) != NULL || (!json_is_array(v) && !json_is_object(v)))
 		return json_incref(v);
+	if ((added = path_add(path, v)) <= 0) {
+		if (added < 0)
+			oom(c);
+		else if (!c->failed)
+			snprintf(c->err, c->errlen, "%s: !unsafe on a collection that holds itself", c->filename),
+				c->failed = 1;
+		return NULL;
+	}
 	if (json_is_array(v)) {
 		size_t i;
 		json_t *item;
 
 		if ((out = json_array()) == NULL)
-			return NULL;
+			goto oom;
 		json_array_foreach(v, i, item) {
-			if ((x = wrap_var(item)) == NULL || json_array_append_new(out, x) < 0) {
-				json_decref(out);
-				return NULL;
-			}
+			if ((x = wrap_var(c, item, path)) == NULL)
+				goto bad;
+			if (json_array_append_new(out, x) < 0)
+				goto oom;
 		}
-		return out;
-	}
-	{
+	} else {
 		const char *key;
 		json_t *item;
 
 		if ((out = json_object()) == NULL)
-			return NULL;
+			goto oom;
 		json_object_foreach(v, key, item) {
-			if ((x = wrap_var(item)) == NULL || json_object_set_new_nocheck(out, key, x) < 0) {
-				json_decref(out);
-				return NULL;
-			}
+			if ((x = marker_key(key) ? json_incref(item) : wrap_var(c, item, path)) == NULL)
+				goto bad;
+			if (json_object_set_new_nocheck(out, key, x) < 0)
+				goto oom;
 		}
-		return out;
 	}
+	path_remove(path, v);
+	return out;
+oom:
+	oom(c);
+bad:
+	json_decref(out);
+	path_remove(path, v);
+	return NULL;
 }
 
 /* ---- Python's number syntax -------------------------------------------- */
@@ -266,21 +445,21 @@ digit_value(int ch)
 
 /*
  * Python int(S, BASE) for a str without underscores: surrounding
- * whitespace, a sign, the base's 0b/0o/0x prefix. 0 with *out; -1 with
- * *overflow set when the value is an integer beyond 64 bits, clear when
- * Python raises ValueError.
+ * whitespace, a sign, the base's 0b/0o/0x prefix. 0 with the sign in *neg
+ * and the magnitude in *mag; -1 with *overflow set when the magnitude needs
+ * more than 64 bits, clear when Python raises ValueError.
  */
 static int
-python_int(const char *s, size_t len, int base, long long *out, int *overflow)
+python_int_magnitude(const char *s, size_t len, int base, int *neg, unsigned long long *mag, int *overflow)
 {
 	const char *e = s + len;
 	unsigned long long v = 0;
-	int neg = 0, digits = 0;
+	int digits = 0;
 
-	*overflow = 0;
+	*overflow = *neg = 0;
 	py_strip(&s, &e);
 	if (s < e && (*s == '+' || *s == '-'))
-		neg = *s++ == '-';
+		*neg = *s++ == '-';
 	if (e - s >= 2 && s[0] == '0' && base != 10) {
 		int p = tolower((unsigned char)s[1]);
 
@@ -290,23 +469,47 @@ python_int(const char *s, size_t len, int base, long long *out, int *overflow)
 	for (; s < e; s++) {
 		int d = digit_value((unsigned char)*s);
 
-		if (d >= base)
+		if (d >= base) {
+			*overflow = 0;
 			return -1;
+		}
 		if (v > (ULLONG_MAX - (unsigned)d) / (unsigned)base)
 			*overflow = 1;
 		else
 			v = v * (unsigned)base + (unsigned)d;
 		digits++;
 	}
-	if (!digits) {
-		*overflow = 0;
+	if (!digits || *overflow) {
+		*overflow = digits && *overflow;
 		return -1;
 	}
-	if (*overflow || v > (unsigned long long)LLONG_MAX + (neg ? 1u : 0u)) {
+	*mag = v;
+	return 0;
+}
+
+/* -MAG or MAG as a long long: 0, or -1 when it does not fit. */
+static int
+signed_value(int neg, unsigned long long mag, long long *out)
+{
+	if (mag > (unsigned long long)LLONG_MAX + (neg ? 1u : 0u))
+		return -1;
+	*out = neg ? (long long)(0 - mag) : (long long)mag;
+	return 0;
+}
+
+/* Python int(S, BASE) within 64 bits (see python_int_magnitude()). */
+static int
+python_int(const char *s, size_t len, int base, long long *out, int *overflow)
+{
+	unsigned long long mag;
+	int neg;
+
+	if (python_int_magnitude(s, len, base, &neg, &mag, overflow) < 0)
+		return -1;
+	if (signed_value(neg, mag, out) < 0) {
 		*overflow = 1;
 		return -1;
 	}
-	*out = neg ? (long long)(0 - v) : (long long)v;
 	return 0;
 }
 
@@ -447,19 +650,33 @@ struct json_parser {
 	const char *text, *p, *end;
 	int depth;
 	int not_json;           /* json.loads raises: the text is YAML's */
-	size_t refuse_at;       /* first value Python reads that JSON cannot carry */
-	const char *refuse_why;
-	int refused;
+	struct ctx *c;
 };
 
-static void
-json_refuse(struct json_parser *jp, const char *at, const char *why)
+/* A value json.loads reads at AT that JSON cannot carry. */
+static json_t *
+json_refusal(struct json_parser *jp, const char *at, const char *why)
 {
-	if (!jp->refused) {
-		jp->refused = 1;
-		jp->refuse_at = (size_t)(at - jp->text);
-		jp->refuse_why = why;
+	size_t line, col;
+
+	position_of(jp->text, (size_t)(jp->end - jp->text), (size_t)(at - jp->text), &line, &col);
+	return refusal(jp->c, line, col, "%s", why);
+}
+
+/* The same for a number, with Python's str() of it, which a vault made of
+ * it prints (MARK_PYSTR). */
+#define MARK_PYSTR "\xfb"
+
+static json_t *
+json_number_refusal(struct json_parser *jp, const char *at, const char *why, const char *pystr, size_t len)
+{
+	json_t *r = json_refusal(jp, at, why);
+
+	if (r != NULL && json_object_set_new_nocheck(r, MARK_PYSTR, json_stringn(pystr, len)) < 0) {
+		json_decref(r);
+		return NULL;
 	}
+	return r;
 }
 
 static int
@@ -534,7 +751,7 @@ utf8_put(char *o, unsigned cp)
 static json_t *
 json_parse_string(struct json_parser *jp)
 {
-	const char *start = jp->p++;
+	const char *start = jp->p++, *surrogate = NULL;
 	char *buf, *o;
 	json_t *s;
 
@@ -584,7 +801,8 @@ json_parse_string(struct json_parser *jp)
 				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
 				jp->p += 6;
 			} else if (cp >= 0xd800 && cp <= 0xdfff) {
-				json_refuse(jp, esc, "a lone surrogate escape in a JSON string is not text");
+				if (surrogate == NULL)
+					surrogate = esc;
 				cp = 0xfffd;
 			}
 			o += utf8_put(o, cp);
@@ -594,7 +812,10 @@ json_parse_string(struct json_parser *jp)
 			goto bad;
 		}
 	}
-	s = json_stringn_nocheck(buf, (size_t)(o - buf));
+	if (surrogate != NULL)
+		s = json_refusal(jp, surrogate, "a lone surrogate escape in a JSON string is not text");
+	else
+		s = json_stringn_nocheck(buf, (size_t)(o - buf));
 	free(buf);
 	return s;
 bad:
@@ -646,8 +867,7 @@ json_parse_number(struct json_parser *jp)
 
 		if (python_int(start, (size_t)(p - start), 10, &v, &overflow) == 0)
 			return json_integer(v);
-		json_refuse(jp, start, "an integer beyond 64 bits");
-		return json_null();
+		return json_number_refusal(jp, start, "an integer beyond 64 bits", start, (size_t)(p - start));
 	}
 	{
 		/* long mantissas: strtod needs the whole text */
@@ -661,10 +881,9 @@ json_parse_number(struct json_parser *jp)
 		t[n] = '\0';
 		d = strtod(t, NULL);
 		free(heap);
-		if (isinf(d)) {
-			json_refuse(jp, start, "a number too large for a float (Python reads it as Infinity)");
-			return json_null();
-		}
+		if (isinf(d))
+			return json_number_refusal(jp, start, "a number too large for a float (Python reads it as Infinity)",
+						   d < 0 ? "-inf" : "inf", d < 0 ? 4 : 3);
 		return json_real(d);
 	}
 }
@@ -682,17 +901,32 @@ json_object_hook(struct json_parser *jp, json_t *obj, const char *at)
 		if (strcmp(key, "__ansible_vault") == 0) {
 			json_t *out;
 
-			if (!json_is_string(value)) {
-				json_refuse(jp, at, "__ansible_vault is not a string");
-				out = json_null();
-			} else {
+			char text[64];
+
+			/* AnsibleVaultEncryptedUnicode(value) keeps to_bytes(value): str() of a number */
+			if (json_is_string(value)) {
 				out = marker(MARK_VAULT, json_incref(value));
+			} else if (json_is_object(value) && json_object_get(value, MARK_PYSTR) != NULL) {
+				out = marker(MARK_VAULT, json_incref(json_object_get(value, MARK_PYSTR)));
+			} else if (json_is_integer(value) || json_is_boolean(value) || json_is_null(value) || json_is_real(value)) {
+				if (json_is_integer(value))
+					snprintf(text, sizeof(text), "%lld", (long long)json_integer_value(value));
+				else if (json_is_real(value))
+					python_float_repr(json_real_value(value), text, sizeof(text));
+				else
+					snprintf(text, sizeof(text), "%s", json_is_null(value) ? "None" : json_is_true(value) ? "True" : "False");
+				out = marker(MARK_VAULT, json_string(text));
+			} else {
+				out = json_refusal(jp, at, "__ansible_vault is not a string");
 			}
 			json_decref(obj);
 			return out;
 		}
 		if (strcmp(key, "__ansible_unsafe") == 0) {
-			json_t *out = wrap_var(value);
+			struct path_set path = { 0 };
+			json_t *out = wrap_var(jp->c, value, &path);
+
+			free(path.slots);
 
 			json_decref(obj);
 			return out;
@@ -745,9 +979,16 @@ json_parse_container(struct json_parser *jp)
 			goto fail;
 		}
 		if (is_object) {
-			if (memchr(json_string_value(key), '\0', json_string_length(key)) != NULL) {
-				json_refuse(jp, start, "a key with a NUL character");
+			if (!json_is_string(key) || memchr(json_string_value(key), '\0', json_string_length(key)) != NULL) {
+				json_t *r = json_is_string(key) ? json_refusal(jp, start, "a key with a NUL character") : json_incref(key);
+
 				json_decref(value);
+				if (r == NULL || refuse_object(c, r) < 0) {
+					json_decref(r);
+					json_decref(key);
+					goto fail;
+				}
+				json_decref(r);
 			} else if (json_object_set_new_nocheck(c, json_string_value(key), value) < 0) {
 				json_decref(key);
 				goto fail;
@@ -805,22 +1046,16 @@ json_parse_value(struct json_parser *jp)
 			return json_false();
 		break;
 	case 'N':
-		if (json_literal(jp, "NaN")) {
-			json_refuse(jp, at, "NaN has no JSON form");
-			return json_null();
-		}
+		if (json_literal(jp, "NaN"))
+			return json_number_refusal(jp, at, "NaN has no JSON form", "nan", 3);
 		break;
 	case 'I':
-		if (json_literal(jp, "Infinity")) {
-			json_refuse(jp, at, "Infinity has no JSON form");
-			return json_null();
-		}
+		if (json_literal(jp, "Infinity"))
+			return json_number_refusal(jp, at, "Infinity has no JSON form", "inf", 3);
 		break;
 	case '-':
-		if (json_literal(jp, "-Infinity")) {
-			json_refuse(jp, at, "-Infinity has no JSON form");
-			return json_null();
-		}
+		if (json_literal(jp, "-Infinity"))
+			return json_number_refusal(jp, at, "-Infinity has no JSON form", "-inf", 4);
 		return json_parse_number(jp);
 	default:
 		if (isdigit((unsigned char)*jp->p))
@@ -836,7 +1071,7 @@ json_parse_value(struct json_parser *jp)
 static int
 parse_json(struct ctx *c, const char *text, size_t len, json_t **out)
 {
-	struct json_parser jp = { .text = text, .p = text, .end = text + len };
+	struct json_parser jp = { .text = text, .p = text, .end = text + len, .c = c };
 	json_t *v;
 
 	json_skip_ws(&jp);
@@ -853,13 +1088,6 @@ parse_json(struct ctx *c, const char *text, size_t len, json_t **out)
 			return -1;
 		}
 		return 0;
-	}
-	if (jp.refused) {
-		size_t line, col;
-
-		json_decref(v);
-		position_of(text, len, jp.refuse_at, &line, &col);
-		return fail(c, line, col, "%s", jp.refuse_why);
 	}
 	*out = v;
 	return 1;
@@ -1178,16 +1406,6 @@ push_item(struct node *n, size_t item)
 }
 
 static int
-oom(struct ctx *c)
-{
-	if (!c->failed) {
-		c->failed = 1;
-		snprintf(c->err, c->errlen, "%s: out of memory", c->filename);
-	}
-	return -1;
-}
-
-static int
 parser_error(struct ctx *c, yaml_parser_t *parser, const char *text, size_t len)
 {
 	size_t line, col;
@@ -1245,8 +1463,8 @@ compose(struct ctx *c, const char *text, size_t len, size_t *root)
 		return oom(c);
 	}
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-	/* PyYAML hands libyaml the text as UTF-8 */
-	yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING);
+	/* no yaml_parser_set_encoding(), as in PyYAML: libyaml then drops a
+	 * leading BOM before counting columns */
 	while (!done) {
 		size_t idx = NOT_FOUND;
 		const yaml_char_t *anchor = NULL;
@@ -1359,33 +1577,44 @@ out:
 	return r;
 }
 
-/* Values node N expands to; refuses cycles, depth and alias bombs. */
+/*
+ * Values node IDX expands to (aliases counted out) and the longest path
+ * below it: refuses alias bombs and nesting too deep, before anything is
+ * built. A node reached again from inside itself counts once here; if the
+ * recursion survives construction, final_copy() refuses it.
+ */
 static int
 size_nodes(struct ctx *c, size_t idx, unsigned depth)
 {
 	struct node *n = &c->nodes[idx];
 	double size = 1;
+	unsigned height = 0;
 
-	if (n->sizing == 2)
+	if (n->sizing != 0)
 		return 0;
-	if (n->sizing == 1)
-		return fail(c, n->line, n->column,
-			    "an alias refers to this node from inside it; a recursive structure has no JSON form");
 	if (depth > MAX_DEPTH)
 		return fail(c, n->line, n->column, "nested deeper than %d levels (through aliases)", MAX_DEPTH);
 	n->sizing = 1;
-	for (size_t i = 0; i < n->nitems; i++) {
+	for (size_t i = 0; i < c->nodes[idx].nitems; i++) {
 		size_t item = c->nodes[idx].items[i];
 
 		if (size_nodes(c, item, depth + 1) < 0)
 			return -1;
-		size += c->nodes[item].size;
+		if (c->nodes[item].sizing == 2) {
+			size += c->nodes[item].size;
+			if (c->nodes[item].height + 1 > height)
+				height = c->nodes[item].height + 1;
+		}
 	}
 	n = &c->nodes[idx];
 	n->size = size;
+	n->height = height;
 	n->sizing = 2;
+	if (height > MAX_DEPTH)
+		return fail(c, n->line, n->column, "nested deeper than %d levels (through aliases)", MAX_DEPTH);
 	if (size > (double)c->nnodes + MAX_ALIAS_VALUES)
-		return fail(c, n->line, n->column, "aliases expand this node to more than %.0f values", size);
+		return fail(c, n->line, n->column, "aliases expand this node to %.0f values, more than %.0f beyond the "
+			    "document's own", size, MAX_ALIAS_VALUES);
 	return 0;
 }
 
@@ -1444,10 +1673,17 @@ construct_int(struct ctx *c, const struct node *n)
 		bad = 1;
 	} else if (strcmp(p, "0") == 0) {
 		total = 0;
-	} else if (strncmp(p, "0b", 2) == 0 || strncmp(p, "0x", 2) == 0) {
-		bad = python_int(p + 2, strlen(p + 2), p[1] == 'b' ? 2 : 16, &total, &overflow) < 0;
-	} else if (p[0] == '0') {
-		bad = python_int(p, strlen(p), 8, &total, &overflow) < 0;
+	} else if (strncmp(p, "0b", 2) == 0 || strncmp(p, "0x", 2) == 0 || p[0] == '0' || strchr(p, ':') == NULL) {
+		/* int(value[2:], 2 or 16), int(value, 8), int(value) times the sign */
+		int base = p[0] != '0' ? 10 : p[1] == 'b' ? 2 : p[1] == 'x' ? 16 : 8;
+		const char *digits = base == 2 || base == 16 ? p + 2 : p;
+		unsigned long long mag;
+		int neg;
+
+		bad = python_int_magnitude(digits, strlen(digits), base, &neg, &mag, &overflow) < 0;
+		if (!bad && signed_value(neg != (sign < 0), mag, &total) < 0)
+			overflow = bad = 1;
+		sign = 1;
 	} else if (strchr(p, ':') != NULL) {
 		/* sexagesimal: 82:00 is 4920 */
 		long long base = 1;
@@ -1474,14 +1710,13 @@ construct_int(struct ctx *c, const struct node *n)
 				break;
 			}
 		}
-	} else {
-		bad = python_int(p, strlen(p), 10, &total, &overflow) < 0;
 	}
 	if (!bad && sign < 0 && __builtin_mul_overflow(total, -1LL, &total))
 		overflow = bad = 1;
-	if (bad && overflow)
-		fail(c, n->line, n->column, "integer '%s' does not fit in 64 bits", n->value);
-	else if (bad)
+	if (bad && overflow) {
+		if ((out = refusal(c, n->line, n->column, "integer '%s' does not fit in 64 bits", n->value)) == NULL)
+			oom(c);
+	} else if (bad)
 		fail(c, n->line, n->column, "'%s' is not an integer", n->value);
 	else if ((out = json_integer(total)) == NULL)
 		oom(c);
@@ -1553,12 +1788,12 @@ construct_float(struct ctx *c, const struct node *n)
 
 	if (construct_float_value(c, n, &d) < 0)
 		return NULL;
-	if (isnan(d) || isinf(d)) {
-		fail(c, n->line, n->column, "'%s' is %s, which has no JSON form", n->value,
-		     isnan(d) ? "NaN" : "an infinity");
-		return NULL;
-	}
-	if ((out = json_real(d)) == NULL)
+	if (isnan(d) || isinf(d))
+		out = refusal(c, n->line, n->column, "'%s' is %s, which has no JSON form", n->value,
+			      isnan(d) ? "NaN" : "an infinity");
+	else
+		out = json_real(d);
+	if (out == NULL)
 		oom(c);
 	return out;
 }
@@ -1616,6 +1851,33 @@ construct_timestamp(struct ctx *c, const struct node *n)
 	return s;
 }
 
+/* Why construct_yaml_binary() fails on TEXT (ASCII, then
+ * base64.decodebytes(), which skips what is not base64), NULL if it does not. */
+static const char *
+base64_error(const char *text, size_t len)
+{
+	int quad = 0, pads = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)text[i];
+
+		if (ch >= 0x80)
+			return "failed to convert base64 data into ascii";
+		if (ch == '=') {
+			if (quad >= 2 && quad + ++pads >= 4)
+				return NULL;
+			continue;
+		}
+		if (isalnum(ch) || ch == '+' || ch == '/')
+			quad = (quad + 1) & 3;
+	}
+	if (quad == 1)
+		return "failed to decode base64 data: the number of data characters cannot be 1 more than a multiple of 4";
+	if (quad != 0)
+		return "failed to decode base64 data: Incorrect padding";
+	return NULL;
+}
+
 /* A scalar node's value under its tag; NULL after an error. */
 static json_t *
 construct_scalar(struct ctx *c, const struct node *n)
@@ -1666,11 +1928,15 @@ construct_scalar(struct ctx *c, const struct node *n)
 			return NULL;
 		v = marker(MARK_VAULT, json_stringn_nocheck(n->value, n->len));
 	} else if (strcmp(tag, TAG_PREFIX "binary") == 0) {
-		fail(c, n->line, n->column, "!!binary gives bytes, which have no JSON form");
-		return NULL;
-	} else if (strcmp(tag, TAG_PREFIX "set") == 0) {
-		fail(c, n->line, n->column, "!!set gives a set, which has no JSON form");
-		return NULL;
+		const char *why;
+
+		if (expect_scalar(c, n) < 0)
+			return NULL;
+		if ((why = base64_error(n->value, n->len)) != NULL) {
+			fail(c, n->line, n->column, "%s", why);
+			return NULL;
+		}
+		v = refusal(c, n->line, n->column, "!!binary gives bytes, which have no JSON form");
 	} else {
 		fail(c, n->line, n->column, "could not determine a constructor for the tag '%s'", tag);
 		return NULL;
@@ -1739,9 +2005,10 @@ pykey_of_float(struct pykey *k, double d)
 	return 0;
 }
 
-/* The key of node IDX; -1 after an error. */
+/* The key of node IDX: 0 with *k; 1 with *refused when Python takes the key
+ * but JSON cannot hold it; -1 after an error. */
 static int
-construct_key(struct ctx *c, size_t idx, struct pykey *k)
+construct_key(struct ctx *c, size_t idx, struct pykey *k, json_t **refused)
 {
 	const struct node *n = &c->nodes[idx];
 	json_t *v;
@@ -1768,7 +2035,7 @@ construct_key(struct ctx *c, size_t idx, struct pykey *k)
 		size_t len = json_string_length(s);
 
 		if (memchr(text, '\0', len) != NULL)
-			r = fail(c, n->line, n->column, "a key with a NUL character");
+			r = (*refused = refusal(c, n->line, n->column, "a key with a NUL character")) ? 1 : oom(c);
 		else if (pykey_set(k, 's', text, text, len, text) < 0)
 			r = oom(c);
 	} else if (json_is_integer(v)) {
@@ -1782,7 +2049,11 @@ construct_key(struct ctx *c, size_t idx, struct pykey *k)
 	} else if (json_is_real(v)) {
 		r = pykey_of_float(k, json_real_value(v)) < 0 ? oom(c) : 0;
 	} else if (mark != NULL && strcmp(mark, MARK_DATE) == 0) {
-		r = fail(c, n->line, n->column, "a date as a key has no JSON form (json.dumps refuses it)");
+		*refused = refusal(c, n->line, n->column, "a date as a key has no JSON form (json.dumps refuses it)");
+		r = *refused ? 1 : oom(c);
+	} else if (mark != NULL && strcmp(mark, MARK_REFUSED) == 0) {
+		r = 1;
+		*refused = json_incref(v);
 	} else if (mark != NULL) {
 		r = fail(c, n->line, n->column, "a !vault value cannot be a key");
 	} else {
@@ -1790,7 +2061,7 @@ construct_key(struct ctx *c, size_t idx, struct pykey *k)
 			 json_is_array(v) ? "sequence" : "mapping");
 	}
 	json_decref(v);
-	if (r < 0)
+	if (r != 0)
 		pykey_clear(k);
 	return r;
 }
@@ -1813,48 +2084,41 @@ flatten_mapping(struct ctx *c, size_t idx, unsigned depth)
 		struct node *k = &c->nodes[key], *v = &c->nodes[value];
 
 		if (strcmp(k->tag, TAG_MERGE) == 0) {
-			size_t *subs;
-			size_t nsubs;
+			size_t first = nmerge;
 
 			memmove(n->items + 2 * index, n->items + 2 * index + 2,
 				(n->nitems - 2 * index - 2) * sizeof(*n->items));
 			n->nitems -= 2;
-			if (v->kind == NODE_MAPPING) {
-				subs = &value;
-				nsubs = 1;
-			} else if (v->kind == NODE_SEQUENCE) {
-				for (size_t i = 0; i < v->nitems; i++) {
-					const struct node *s = &c->nodes[v->items[i]];
-
-					if (s->kind != NODE_MAPPING) {
-						fail(c, s->line, s->column, "expected a mapping for merging, but found %s",
-						     kind_name[s->kind]);
-						goto out;
-					}
-				}
-				subs = v->items;
-				nsubs = v->nitems;
-			} else {
+			if (v->kind != NODE_MAPPING && v->kind != NODE_SEQUENCE) {
 				fail(c, v->line, v->column,
 				     "expected a mapping or list of mappings for merging, but found %s",
 				     kind_name[v->kind]);
 				goto out;
 			}
-			/* a list merges its last mapping first: earlier ones win */
-			for (size_t j = nsubs; j-- > 0;) {
-				size_t sub = subs == &value ? value : c->nodes[value].items[j];
-				size_t *grown;
+			/* each mapping checked and flattened in turn, then a list's are
+			 * taken last first: earlier ones win */
+			for (size_t j = 0; j < (v->kind == NODE_MAPPING ? 1 : c->nodes[value].nitems); j++) {
+				size_t sub = v->kind == NODE_MAPPING ? value : c->nodes[value].items[j];
 				const struct node *s;
+				size_t *grown;
 
+				if (c->nodes[sub].kind != NODE_MAPPING) {
+					fail(c, c->nodes[sub].line, c->nodes[sub].column,
+					     "expected a mapping for merging, but found %s", kind_name[c->nodes[sub].kind]);
+					goto out;
+				}
 				if (flatten_mapping(c, sub, depth + 1) < 0)
 					goto out;
 				s = &c->nodes[sub];
+				v = &c->nodes[value];
 				if ((grown = realloc(merge, (nmerge + s->nitems + 1) * sizeof(*merge))) == NULL) {
 					oom(c);
 					goto out;
 				}
 				merge = grown;
-				memcpy(merge + nmerge, s->items, s->nitems * sizeof(*merge));
+				/* a list's mappings go in front of the ones before them */
+				memmove(merge + first + s->nitems, merge + first, (nmerge - first) * sizeof(*merge));
+				memcpy(merge + first, s->items, s->nitems * sizeof(*merge));
 				nmerge += s->nitems;
 			}
 		} else {
@@ -1904,7 +2168,7 @@ construct_mapping(struct ctx *c, size_t idx)
 		json_t *value;
 	} *entries = NULL;
 	size_t nentries = 0;
-	json_t *seen = NULL, *out = NULL;
+	json_t *seen = NULL, *out = NULL, *refused = NULL;
 
 	if (n->kind != NODE_MAPPING) {
 		fail(c, n->line, n->column, "expected a mapping node, but found %s", kind_name[n->kind]);
@@ -1921,11 +2185,23 @@ construct_mapping(struct ctx *c, size_t idx)
 	for (size_t i = 0; i + 1 < c->nodes[idx].nitems; i += 2) {
 		size_t key = c->nodes[idx].items[i], value = c->nodes[idx].items[i + 1];
 		struct pykey k;
-		json_t *prev, *v;
+		json_t *prev, *v, *key_refused = NULL;
 		size_t at = nentries;
+		int r;
 
-		if (construct_key(c, key, &k) < 0)
+		if ((r = construct_key(c, key, &k, &key_refused)) < 0)
 			goto out;
+		if (r > 0) {
+			/* the value is still built: Ansible may fail on it first */
+			if (refused == NULL)
+				refused = key_refused;
+			else
+				json_decref(key_refused);
+			if ((v = construct_object(c, value)) == NULL)
+				goto out;
+			json_decref(v);
+			continue;
+		}
 		if (k.canon != NULL && (prev = json_object_get(seen, k.canon)) != NULL) {
 			const struct node *m = &c->nodes[idx], *kn = &c->nodes[key];
 			char *w = NULL;
@@ -1970,6 +2246,11 @@ construct_mapping(struct ctx *c, size_t idx)
 			goto out;
 		}
 	}
+	if (refused != NULL && refuse_object(out, refused) < 0) {
+		json_decref(out);
+		out = NULL;
+		oom(c);
+	}
 out:
 	for (size_t i = 0; i < nentries; i++) {
 		pykey_clear(&entries[i].key);
@@ -1977,6 +2258,7 @@ out:
 	}
 	free(entries);
 	json_decref(seen);
+	json_decref(refused);
 	return out;
 }
 
@@ -2058,10 +2340,12 @@ bad:
 	return NULL;
 }
 
+/* map, and set, which is built as one (its keys), then refused */
 static int
 is_map_tag(const char *tag)
 {
-	return strcmp(tag, TAG_MAP) == 0 || strcmp(tag, TAG_PREFIX "python/dict") == 0;
+	return strcmp(tag, TAG_MAP) == 0 || strcmp(tag, TAG_PREFIX "python/dict") == 0 ||
+	       strcmp(tag, TAG_PREFIX "set") == 0;
 }
 
 static int
@@ -2107,12 +2391,15 @@ construct_object(struct ctx *c, size_t idx)
 			oom(c);
 			return NULL;
 		}
-		v = wrap_var(inner);
-		json_decref(inner);
-		if (v == NULL) {
-			oom(c);
-			return NULL;
+		{
+			struct path_set path = { 0 };
+
+			v = wrap_var(c, inner, &path);
+			free(path.slots);
 		}
+		json_decref(inner);
+		if (v == NULL)
+			return NULL;
 	} else if ((v = construct_scalar(c, n)) == NULL) {
 		return NULL;
 	}
@@ -2133,9 +2420,34 @@ construct_document(struct ctx *c, size_t root)
 		int r;
 
 		if (is_map_tag(tag)) {
+			const char *key;
+			json_t *item;
+
 			if ((filled = construct_mapping(c, idx)) == NULL)
 				goto bad;
+			/* jansson will not put an object in itself: json.dumps would
+			 * refuse the recursion anyway, if it is still there */
+			json_object_foreach(filled, key, item) {
+				if (item == into) {
+					const struct node *n = &c->nodes[idx];
+					json_t *why = refusal(c, n->line, n->column, "an alias refers to this mapping from "
+							      "inside it; a recursive structure has no JSON form");
+
+					if (why == NULL || json_object_set_new_nocheck(filled, key, why) < 0) {
+						json_decref(filled);
+						oom(c);
+						goto bad;
+					}
+				}
+			}
 			r = json_object_update(into, filled);
+			if (r == 0 && strcmp(tag, TAG_PREFIX "set") == 0) {
+				const struct node *n = &c->nodes[idx];
+				json_t *why = refusal(c, n->line, n->column, "!!set gives a set, which has no JSON form");
+
+				r = why == NULL ? -1 : refuse_object(into, why);
+				json_decref(why);
+			}
 		} else {
 			filled = strcmp(tag, TAG_SEQ) == 0 ? construct_sequence(c, idx)
 							    : construct_pairs(c, idx, strcmp(tag, TAG_PREFIX "omap") == 0
@@ -2163,8 +2475,14 @@ ctx_release(struct ctx *c)
 		free(c->nodes[i].tag);
 		free(c->nodes[i].value);
 		free(c->nodes[i].items);
-		json_decref(c->nodes[i].built);
+		/* aliases may have made the collections hold each other */
+		if (json_is_object(c->nodes[i].built))
+			json_object_clear(c->nodes[i].built);
+		else if (json_is_array(c->nodes[i].built))
+			json_array_clear(c->nodes[i].built);
 	}
+	for (size_t i = 0; i < c->nnodes; i++)
+		json_decref(c->nodes[i].built);
 	free(c->nodes);
 	free(c->queue);
 }
@@ -2240,14 +2558,15 @@ inv_yaml_parse(const char *filename, const char *text, size_t len, json_t **out,
 				goto bad;
 		}
 	}
-	*out = final_copy(value);
+	{
+		struct path_set path = { 0 };
+
+		*out = final_copy(&c, value, &path);
+		free(path.slots);
+	}
 	json_decref(value);
 	ctx_release(&c);
-	if (*out == NULL) {
-		snprintf(err, errlen, "%s: out of memory", filename);
-		return -1;
-	}
-	return 0;
+	return *out == NULL ? -1 : 0;
 bad:
 	if (!c.failed)
 		oom(&c);
