@@ -801,6 +801,22 @@ host_taken_out_of_ungrouped_loses_its_vars_through_a_child(void)
 	inventory_free(inv);
 }
 
+static void
+host_back_under_ungrouped_by_the_reconcile_gets_its_vars_again(void)
+{
+	struct inventory *inv;
+
+	tree();
+	/* n1 leaves `ungrouped` (it is in db too); then the host db, in `all`
+	 * only, is put in `ungrouped`, which takes the group db first: db's hosts
+	 * have `ungrouped` as an ancestor again */
+	put("hosts.ini", "[db]\nn1\n[ungrouped]\nn1\n[all]\ndb\n[ungrouped:vars]\nu=1\n");
+	inv = load("hosts.ini", NULL);
+	CHECK_STR(var(inv, "n1", "u"), "1");
+	CHECK_STR(list_group(inv, "ungrouped"), "{\"children\":[\"db\"]}");
+	inventory_free(inv);
+}
+
 static const struct test_case tests[] = {
 	{ "group_vars_in_every_file_form", group_vars_in_every_file_form },
 	{ "host_vars_beside_a_file_in_the_working_directory", host_vars_beside_a_file_in_the_working_directory },
@@ -843,6 +859,8 @@ static const struct test_case tests[] = {
 	{ "error_ungrouped_child_of_a_group_with_hosts_elsewhere", error_ungrouped_child_of_a_group_with_hosts_elsewhere },
 	{ "host_taken_out_of_ungrouped_loses_its_vars_through_a_child",
 	  host_taken_out_of_ungrouped_loses_its_vars_through_a_child },
+	{ "host_back_under_ungrouped_by_the_reconcile_gets_its_vars_again",
+	  host_back_under_ungrouped_by_the_reconcile_gets_its_vars_again },
 	{ NULL, NULL },
 };
 
