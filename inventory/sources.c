@@ -310,6 +310,11 @@ parse_file(struct load *ld, const char *path)
 		r = 0;
 		goto out;
 	}
+	/* the ini plugin alone wanted it (an .ini file, say): its message as is */
+	if (!loaded && strcmp(ext, ".toml") != 0) {
+		lerr(ld, "%s", why);
+		goto out;
+	}
 	add_reason(reasons, rlen, "ini", why);
 	if (strcmp(ext, ".toml") == 0) {
 		lerr(ld, "%s: a TOML inventory: orch does not read TOML inventories (%s)", path, reasons);

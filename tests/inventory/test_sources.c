@@ -758,6 +758,15 @@ error_file_no_plugin_reads(void)
 }
 
 static void
+error_in_an_ini_file_is_the_ini_plugins_message(void)
+{
+	tree();
+	/* only the ini plugin wants a .ini file: its message, file and line */
+	put("hosts.ini", "[pve]\nn1\n[pve:children]\nnope\n");
+	CHECK_STR(refusal("hosts.ini", NULL), "hosts.ini:4: section '[pve:children]' includes undefined group 'nope'");
+}
+
+static void
 error_directory_with_nothing_to_read(void)
 {
 	tree();
@@ -861,6 +870,7 @@ static const struct test_case tests[] = {
 	  host_taken_out_of_ungrouped_loses_its_vars_through_a_child },
 	{ "host_back_under_ungrouped_by_the_reconcile_gets_its_vars_again",
 	  host_back_under_ungrouped_by_the_reconcile_gets_its_vars_again },
+	{ "error_in_an_ini_file_is_the_ini_plugins_message", error_in_an_ini_file_is_the_ini_plugins_message },
 	{ NULL, NULL },
 };
 
