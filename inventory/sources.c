@@ -192,7 +192,11 @@ struct load {
 	char *err;
 	size_t errlen;
 	struct strvec varsdirs;         /* distinct, in the order the sources name them */
+	unsigned depth;                 /* directories being walked, one in another */
 };
+
+/* Deeper than this is a symlink loop, where Python would exhaust its stack. */
+#define MAX_DIR_DEPTH 64
 
 __attribute__((format(printf, 2, 3))) static int
 lerr(struct load *ld, const char *fmt, ...)
@@ -342,8 +346,11 @@ parse_dir(struct load *ld, const char *path, int top, int *parsed)
 	struct strvec names = { 0 };
 	int r = -1;
 
+	if (ld->depth >= MAX_DIR_DEPTH)
+		return lerr(ld, "%s: directories nested too deep (a symbolic link loop?)", path);
 	if (list_dir(path, &names) < 0)
 		return lerr(ld, "%s: cannot read the directory: %s", path, strerror(errno));
+	ld->depth++;
 	for (size_t i = 0; i < names.n; i++) {
 		const char *name = names.v[i];
 		char *full = path_join(path, name);
@@ -387,6 +394,7 @@ parse_dir(struct load *ld, const char *path, int top, int *parsed)
 	}
 	r = 0;
 out:
+	ld->depth--;
 	strvec_clear(&names);
 	return r;
 }
@@ -446,8 +454,11 @@ dir_vars_files(struct load *ld, const char *path, struct strvec *found)
 	struct strvec names = { 0 };
 	int r = -1;
 
+	if (ld->depth >= MAX_DIR_DEPTH)
+		return lerr(ld, "%s: directories nested too deep (a symbolic link loop?)", path);
 	if (list_dir(path, &names) < 0)
 		return lerr(ld, "%s: cannot read the directory: %s", path, strerror(errno));
+	ld->depth++;
 	for (size_t i = 0; i < names.n; i++) {
 		const char *name = names.v[i], *ext = path_ext(name);
 		char *full;
@@ -485,6 +496,7 @@ dir_vars_files(struct load *ld, const char *path, struct strvec *found)
 	}
 	r = 0;
 out:
+	ld->depth--;
 	strvec_clear(&names);
 	return r;
 }

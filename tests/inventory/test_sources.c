@@ -767,6 +767,16 @@ error_in_an_ini_file_is_the_ini_plugins_message(void)
 }
 
 static void
+error_symbolic_link_loop_in_a_directory(void)
+{
+	tree();
+	put("inv/hosts.yml", "{\"g\": {\"hosts\": {\"h1\": null}}}");
+	CHECK(symlink("..", "inv/loop") == 0);
+	CHECK(strstr(refusal("inv", NULL), ": directories nested too deep (a symbolic link loop?)") != NULL);
+	CHECK(strncmp(last_err, "inv/loop/inv/loop/", 18) == 0);
+}
+
+static void
 error_directory_with_nothing_to_read(void)
 {
 	tree();
@@ -871,6 +881,7 @@ static const struct test_case tests[] = {
 	{ "host_back_under_ungrouped_by_the_reconcile_gets_its_vars_again",
 	  host_back_under_ungrouped_by_the_reconcile_gets_its_vars_again },
 	{ "error_in_an_ini_file_is_the_ini_plugins_message", error_in_an_ini_file_is_the_ini_plugins_message },
+	{ "error_symbolic_link_loop_in_a_directory", error_symbolic_link_loop_in_a_directory },
 	{ NULL, NULL },
 };
 
