@@ -228,9 +228,9 @@ int py_int(const char *s, long long *out, int *overflow);
  * here (complex, set, integers beyond 64 bits, infinities). */
 json_t *py_literal_eval(const char *s, size_t len);
 
-/* Python's str() of the value Ansible holds for V: a string itself, True,
- * False, None, 22, 1.5, lists and dicts as their repr. malloc'd; NULL when
- * out of memory. */
+/* Python's str() of the value Ansible holds for V: a string itself (also
+ * an `!unsafe` one, {"__ansible_unsafe": s}), True, False, None, 22, 1.5,
+ * lists and dicts as their repr. malloc'd; NULL when out of memory. */
 char *py_str(const json_t *v);
 
 #endif

@@ -452,6 +452,20 @@ vars_file_yaml_values_typed_as_ansible_types_them(void)
 }
 
 static void
+unsafe_values_are_strings_printed_as_ansible_prints_them(void)
+{
+	struct inventory *inv;
+
+	tree();
+	put("hosts.yml", "all:\n  hosts:\n    h1:\n      a: !unsafe '10de:1b81'\n      l: [!unsafe 'x', 1]\n");
+	inv = load("hosts.yml", NULL);
+	CHECK_STR(var(inv, "h1", "a"), "10de:1b81");
+	CHECK_STR(var(inv, "h1", "l"), "['x', 1]");
+	CHECK_STR(var_json(inv, "h1", "a"), "{\"__ansible_unsafe\":\"10de:1b81\"}");
+	inventory_free(inv);
+}
+
+static void
 group_vars_that_is_a_file_is_warned(void)
 {
 	struct inventory *inv;
@@ -882,6 +896,7 @@ static const struct test_case tests[] = {
 	  host_back_under_ungrouped_by_the_reconcile_gets_its_vars_again },
 	{ "error_in_an_ini_file_is_the_ini_plugins_message", error_in_an_ini_file_is_the_ini_plugins_message },
 	{ "error_symbolic_link_loop_in_a_directory", error_symbolic_link_loop_in_a_directory },
+	{ "unsafe_values_are_strings_printed_as_ansible_prints_them", unsafe_values_are_strings_printed_as_ansible_prints_them },
 	{ NULL, NULL },
 };
 
