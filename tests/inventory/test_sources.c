@@ -466,6 +466,21 @@ unsafe_values_are_strings_printed_as_ansible_prints_them(void)
 }
 
 static void
+duplicate_key_in_a_vars_file_is_warned(void)
+{
+	struct inventory *inv;
+
+	tree();
+	put("hosts.ini", "[pve]\nn1\n");
+	put("group_vars/pve.yml", "a: 1\na: 2\n");
+	inv = load("hosts.ini", NULL);
+	CHECK_STR(var(inv, "n1", "a"), "2");
+	CHECK_STR(warnings(inv), "group_vars/pve.yml:2:1: While constructing a mapping from group_vars/pve.yml, line 1, "
+				 "column 1, found a duplicate dict key (a). Using last defined value only.");
+	inventory_free(inv);
+}
+
+static void
 group_vars_that_is_a_file_is_warned(void)
 {
 	struct inventory *inv;
@@ -897,6 +912,7 @@ static const struct test_case tests[] = {
 	{ "error_in_an_ini_file_is_the_ini_plugins_message", error_in_an_ini_file_is_the_ini_plugins_message },
 	{ "error_symbolic_link_loop_in_a_directory", error_symbolic_link_loop_in_a_directory },
 	{ "unsafe_values_are_strings_printed_as_ansible_prints_them", unsafe_values_are_strings_printed_as_ansible_prints_them },
+	{ "duplicate_key_in_a_vars_file_is_warned", duplicate_key_in_a_vars_file_is_warned },
 	{ NULL, NULL },
 };
 
