@@ -193,6 +193,7 @@ struct load {
 	size_t errlen;
 	struct strvec varsdirs;         /* distinct, in the order the sources name them */
 	unsigned depth;                 /* directories being walked, one in another */
+	char skipped[512];              /* the current source's first file skipped by extension */
 };
 
 /* Deeper than this is a symlink loop, where Python would exhaust its stack. */
@@ -377,10 +378,13 @@ parse_dir(struct load *ld, const char *path, int top, int *parsed)
 			if (ends_with(name, ignore_exts[k]))
 				skip = ignore_exts[k];
 		}
-		if (skip && *skip && strcmp(skip, "oom") != 0 &&
-		    inv_warn(ld->inv, "%s: skipped: Ansible ignores names ending in '%s' in an inventory directory (INVENTORY_IGNORE_EXTS)",
-			     full, skip) < 0)
-			skip = "oom";
+		if (skip && *skip && strcmp(skip, "oom") != 0) {
+			if (ld->skipped[0] == '\0')
+				snprintf(ld->skipped, sizeof(ld->skipped), "%s", full);
+			if (inv_warn(ld->inv, "%s: skipped: Ansible ignores names ending in '%s' in an inventory directory (INVENTORY_IGNORE_EXTS)",
+				     full, skip) < 0)
+				skip = "oom";
+		}
 		if (skip && strcmp(skip, "oom") == 0) {
 			free(full);
 			lerr(ld, "%s: out of memory", path);
@@ -821,8 +825,14 @@ inventory_load_sources(struct inventory **out, const char *const *paths, size_t 
 			free(dir);
 		}
 		inv->source_varsdir[s] = d;
+		ld.skipped[0] = '\0';
 		if (parse_source(&ld, paths[s], 1, &parsed) < 0)
 			goto out;
+		if (!parsed && ld.skipped[0]) {
+			lerr(&ld, "%s: no inventory file Ansible reads in this directory (it skips %s by its extension, "
+				  "INVENTORY_IGNORE_EXTS: name the file itself as a source)", paths[s], ld.skipped);
+			goto out;
+		}
 		if (!parsed) {
 			lerr(&ld, "%s: no inventory file Ansible reads in this directory", paths[s]);
 			goto out;

@@ -810,7 +810,10 @@ error_directory_with_nothing_to_read(void)
 {
 	tree();
 	put("inv/hosts.ini", "[pve]\nn1\n");
-	CHECK_STR(refusal("inv", NULL), "inv: no inventory file Ansible reads in this directory");
+	CHECK_STR(refusal("inv", NULL), "inv: no inventory file Ansible reads in this directory (it skips inv/hosts.ini by "
+					"its extension, INVENTORY_IGNORE_EXTS: name the file itself as a source)");
+	put("empty/.keep", "");
+	CHECK_STR(refusal("empty", NULL), "empty: no inventory file Ansible reads in this directory");
 }
 
 static void
