@@ -62,16 +62,60 @@
  * (a date as a key). Refused only if it is still there at the end: a later
  * duplicate key may drop it, as it drops it in Python. */
 #define MARK_REFUSED "\xfc"
+/* In an object, "\xfa<n>": a value printed under a key a later one prints
+ * as too (1 and "1"): not in the result, but refused like one. */
+#define MARK_SHADOWED "\xfa"
 
 enum node_kind { NODE_SCALAR, NODE_SEQUENCE, NODE_MAPPING };
+
+/* The tags a constructor knows (SafeConstructor's and Ansible's). */
+enum tag_id {
+	T_OTHER, T_STR, T_NULL, T_BOOL, T_INT, T_FLOAT, T_TIMESTAMP, T_BINARY, T_SET, T_MAP, T_SEQ, T_OMAP,
+	T_PAIRS, T_MERGE, T_VALUE, T_YAML, T_UNSAFE, T_VAULT,
+};
+
+static const struct {
+	const char *tag;
+	enum tag_id id;
+} known_tags[] = {
+	{ TAG_STR, T_STR }, { TAG_PREFIX "python/unicode", T_STR }, { TAG_NULL, T_NULL }, { TAG_BOOL, T_BOOL },
+	{ TAG_INT, T_INT }, { TAG_FLOAT, T_FLOAT }, { TAG_TIMESTAMP, T_TIMESTAMP }, { TAG_PREFIX "binary", T_BINARY },
+	{ TAG_PREFIX "set", T_SET }, { TAG_MAP, T_MAP }, { TAG_PREFIX "python/dict", T_MAP }, { TAG_SEQ, T_SEQ },
+	{ TAG_PREFIX "omap", T_OMAP }, { TAG_PREFIX "pairs", T_PAIRS }, { TAG_MERGE, T_MERGE },
+	{ TAG_VALUE, T_VALUE }, { TAG_YAML, T_YAML }, { "!unsafe", T_UNSAFE }, { "!vault", T_VAULT },
+	{ "!vault-encrypted", T_VAULT },
+};
+
+/* The tag of ID, one the resolver gives. */
+static const char *
+tag_name(enum tag_id id)
+{
+	for (size_t i = 0; i < sizeof(known_tags) / sizeof(known_tags[0]); i++) {
+		if (known_tags[i].id == id)
+			return known_tags[i].tag;
+	}
+	return TAG_STR;
+}
+
+static enum tag_id
+tag_id_of(const char *tag)
+{
+	for (size_t i = 0; i < sizeof(known_tags) / sizeof(known_tags[0]); i++) {
+		if (strcmp(tag, known_tags[i].tag) == 0)
+			return known_tags[i].id;
+	}
+	return T_OTHER;
+}
 
 static const char *const kind_name[] = { "scalar", "sequence", "mapping" };
 
 /* One node of the composed document; aliases are indices of the same node. */
 struct node {
 	enum node_kind kind;
-	char *tag;              /* resolved; never NULL once composed */
-	char *value;            /* scalars: the text, NUL-terminated */
+	const char *tag;        /* resolved; never NULL once composed */
+	char *tag_owned;        /* tag, when it is not one of the resolver's */
+	enum tag_id id;         /* of tag */
+	char *value;            /* scalars: the text, NUL-terminated (in ctx's arena) */
 	size_t len;
 	size_t line, column;    /* libyaml's marks: 0-based, column in characters */
 	size_t *items;          /* sequence: nodes; mapping: key, value, key, value… */
@@ -83,8 +127,46 @@ struct node {
 	json_t *built;          /* PyYAML's constructed_objects[node] */
 };
 
+/* Scalar texts, allocated together and freed at once. */
+struct arena_block {
+	struct arena_block *next;
+	size_t size, used;
+	char data[];
+};
+
+static char *
+arena_alloc(struct arena_block **arena, size_t n)
+{
+	struct arena_block *b = *arena;
+
+	if (b == NULL || b->size - b->used < n) {
+		size_t size = n > 65536 ? n : 65536;
+
+		if ((b = malloc(sizeof(*b) + size)) == NULL)
+			return NULL;
+		b->size = size;
+		b->used = 0;
+		b->next = *arena;
+		*arena = b;
+	}
+	b->used += n;
+	return b->data + b->used - n;
+}
+
+static void
+arena_free(struct arena_block *b)
+{
+	while (b != NULL) {
+		struct arena_block *next = b->next;
+
+		free(b);
+		b = next;
+	}
+}
+
 struct ctx {
 	const char *filename;
+	struct arena_block *texts;
 	struct node *nodes;
 	size_t nnodes, cnodes;
 	size_t *queue;          /* PyYAML's state_generators: collections still to fill */
@@ -93,6 +175,9 @@ struct ctx {
 	char *err;
 	size_t errlen;
 	int failed;
+	int aliased;            /* an alias was met: values may be shared, even cyclic */
+	int marked;             /* a marker was made: final_copy() must replace it */
+	int shadowed;           /* a MARK_SHADOWED entry was made */
 };
 
 __attribute__((format(printf, 4, 5))) static int
@@ -126,7 +211,7 @@ oom(struct ctx *c)
 /* A refusal for the value at LINE0:COL0 (see MARK_REFUSED); NULL without
  * memory. */
 __attribute__((format(printf, 4, 5))) static json_t *
-refusal(const struct ctx *c, size_t line0, size_t col0, const char *fmt, ...)
+refusal(struct ctx *c, size_t line0, size_t col0, const char *fmt, ...)
 {
 	char msg[512];
 	va_list ap;
@@ -139,6 +224,7 @@ refusal(const struct ctx *c, size_t line0, size_t col0, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg + n, sizeof(msg) - (size_t)n, fmt, ap);
 	va_end(ap);
+	c->marked = 1;
 	if ((o = json_object()) == NULL || json_object_set_new_nocheck(o, MARK_REFUSED, json_string(msg)) < 0) {
 		json_decref(o);
 		return NULL;
@@ -179,10 +265,11 @@ position_of(const char *text, size_t len, size_t off, size_t *line, size_t *col)
 /* ---- markers ---------------------------------------------------------- */
 
 static json_t *
-marker(const char *mark, json_t *s)
+marker(struct ctx *c, const char *mark, json_t *s)
 {
 	json_t *o = json_object();
 
+	c->marked = 1;
 	if (o == NULL || s == NULL || json_object_set_new_nocheck(o, mark, s) < 0) {
 		json_decref(o);
 		json_decref(s);
@@ -346,7 +433,9 @@ final_copy(struct ctx *c, const json_t *v, struct path_set *path)
 		json_object_foreach((json_t *)v, key, item) {
 			if ((x = final_copy(c, item, path)) == NULL)
 				goto bad;
-			if (json_object_set_new_nocheck(out, key, x) < 0)
+			if (strncmp(key, MARK_SHADOWED, 1) == 0)
+				json_decref(x);
+			else if (json_object_set_new_nocheck(out, key, x) < 0)
 				goto oom;
 		}
 	}
@@ -380,7 +469,7 @@ wrap_var(struct ctx *c, json_t *v, struct path_set *path)
 	int added;
 
 	if (json_is_string(v)) {
-		if ((out = marker(MARK_UNSAFE, json_incref(v))) == NULL)
+		if ((out = marker(c, MARK_UNSAFE, json_incref(v))) == NULL)
 			oom(c);
 		return out;
 	}
@@ -905,9 +994,9 @@ json_object_hook(struct json_parser *jp, json_t *obj, const char *at)
 
 			/* AnsibleVaultEncryptedUnicode(value) keeps to_bytes(value): str() of a number */
 			if (json_is_string(value)) {
-				out = marker(MARK_VAULT, json_incref(value));
+				out = marker(jp->c, MARK_VAULT, json_incref(value));
 			} else if (json_is_object(value) && json_object_get(value, MARK_PYSTR) != NULL) {
-				out = marker(MARK_VAULT, json_incref(json_object_get(value, MARK_PYSTR)));
+				out = marker(jp->c, MARK_VAULT, json_incref(json_object_get(value, MARK_PYSTR)));
 			} else if (json_is_integer(value) || json_is_boolean(value) || json_is_null(value) || json_is_real(value)) {
 				if (json_is_integer(value))
 					snprintf(text, sizeof(text), "%lld", (long long)json_integer_value(value));
@@ -915,7 +1004,7 @@ json_object_hook(struct json_parser *jp, json_t *obj, const char *at)
 					python_float_repr(json_real_value(value), text, sizeof(text));
 				else
 					snprintf(text, sizeof(text), "%s", json_is_null(value) ? "None" : json_is_true(value) ? "True" : "False");
-				out = marker(MARK_VAULT, json_string(text));
+				out = marker(jp->c, MARK_VAULT, json_string(text));
 			} else {
 				out = json_refusal(jp, at, "__ansible_vault is not a string");
 			}
@@ -1335,33 +1424,33 @@ match_yaml(const char *s, const char *e)
 
 /* Resolver.resolve() for a scalar the parser left untagged (or tagged `!`):
  * the resolvers registered for its first character, in their order. */
-static const char *
+static enum tag_id
 resolve_scalar(const char *v, size_t len, int plain_implicit)
 {
 	static const struct {
 		const char *first;
 		matcher m;
-		const char *tag;
+		enum tag_id id;
 	} resolvers[] = {
-		{ "yYnNtTfFoO", match_bool, TAG_BOOL },
-		{ "-+0123456789.", match_float, TAG_FLOAT },
-		{ "-+0123456789", match_int, TAG_INT },
-		{ "<", match_merge, TAG_MERGE },
-		{ "~nN", match_null, TAG_NULL },
-		{ "0123456789", match_timestamp_implicit, TAG_TIMESTAMP },
-		{ "=", match_value, TAG_VALUE },
-		{ "!&*", match_yaml, TAG_YAML },
+		{ "yYnNtTfFoO", match_bool, T_BOOL },
+		{ "-+0123456789.", match_float, T_FLOAT },
+		{ "-+0123456789", match_int, T_INT },
+		{ "<", match_merge, T_MERGE },
+		{ "~nN", match_null, T_NULL },
+		{ "0123456789", match_timestamp_implicit, T_TIMESTAMP },
+		{ "=", match_value, T_VALUE },
+		{ "!&*", match_yaml, T_YAML },
 	};
 
 	if (!plain_implicit)
-		return TAG_STR;
+		return T_STR;
 	if (len == 0)
-		return TAG_NULL;
-	for (size_t i = 0; i < sizeof(resolvers) / sizeof(resolvers[0]); i++) {
+		return T_NULL;
+	for (size_t i = 0; v[0] != '\0' && i < sizeof(resolvers) / sizeof(resolvers[0]); i++) {
 		if (strchr(resolvers[i].first, v[0]) != NULL && matches(resolvers[i].m, v, len))
-			return resolvers[i].tag;
+			return resolvers[i].id;
 	}
-	return TAG_STR;
+	return T_STR;
 }
 
 /* ---- composing: libyaml events into nodes (PyYAML's CParser) ------------ */
@@ -1493,6 +1582,7 @@ compose(struct ctx *c, const char *text, size_t len, size_t *root)
 				goto event_out;
 			}
 			idx = (size_t)json_integer_value(target);
+			c->aliased = 1;
 			break;
 		}
 		case YAML_SCALAR_EVENT: {
@@ -1505,17 +1595,20 @@ compose(struct ctx *c, const char *text, size_t len, size_t *root)
 			}
 			n = &c->nodes[idx];
 			n->len = event.data.scalar.length;
-			if ((n->value = malloc(n->len + 1)) == NULL) {
+			if ((n->value = arena_alloc(&c->texts, n->len + 1)) == NULL) {
 				oom(c);
 				goto event_out;
 			}
 			memcpy(n->value, event.data.scalar.value, n->len);
 			n->value[n->len] = '\0';
-			if (tag == NULL || strcmp(tag, "!") == 0)
-				tag = resolve_scalar(n->value, n->len, event.data.scalar.plain_implicit);
-			if ((n->tag = strdup(tag)) == NULL) {
+			if (tag == NULL || strcmp(tag, "!") == 0) {
+				n->id = resolve_scalar(n->value, n->len, event.data.scalar.plain_implicit);
+				n->tag = tag_name(n->id);
+			} else if ((n->tag = n->tag_owned = strdup(tag)) == NULL) {
 				oom(c);
 				goto event_out;
+			} else {
+				n->id = tag_id_of(n->tag);
 			}
 			anchor = event.data.scalar.anchor;
 			break;
@@ -1534,11 +1627,14 @@ compose(struct ctx *c, const char *text, size_t len, size_t *root)
 				oom(c);
 				goto event_out;
 			}
-			if (tag == NULL || strcmp(tag, "!") == 0)
-				tag = seq ? TAG_SEQ : TAG_MAP;
-			if ((c->nodes[idx].tag = strdup(tag)) == NULL) {
+			if (tag == NULL || strcmp(tag, "!") == 0) {
+				c->nodes[idx].id = seq ? T_SEQ : T_MAP;
+				c->nodes[idx].tag = seq ? TAG_SEQ : TAG_MAP;
+			} else if ((c->nodes[idx].tag = c->nodes[idx].tag_owned = strdup(tag)) == NULL) {
 				oom(c);
 				goto event_out;
+			} else {
+				c->nodes[idx].id = tag_id_of(c->nodes[idx].tag);
 			}
 			anchor = seq ? event.data.sequence_start.anchor : event.data.mapping_start.anchor;
 			break;
@@ -1846,7 +1942,7 @@ construct_timestamp(struct ctx *c, const struct node *n)
 			snprintf(buf + o, sizeof(buf) - o, "%c%02d:%02d", offset < 0 ? '-' : '+', abs(offset) / 60,
 				 abs(offset) % 60);
 	}
-	if ((s = marker(MARK_DATE, json_string(buf))) == NULL)
+	if ((s = marker(c, MARK_DATE, json_string(buf))) == NULL)
 		oom(c);
 	return s;
 }
@@ -1885,15 +1981,15 @@ construct_scalar(struct ctx *c, const struct node *n)
 	const char *tag = n->tag;
 	json_t *v = NULL;
 
-	if (strcmp(tag, TAG_STR) == 0 || strcmp(tag, TAG_PREFIX "python/unicode") == 0) {
+	if (n->id == T_STR) {
 		if (expect_scalar(c, n) < 0)
 			return NULL;
 		v = json_stringn_nocheck(n->value, n->len);
-	} else if (strcmp(tag, TAG_NULL) == 0) {
+	} else if (n->id == T_NULL) {
 		if (expect_scalar(c, n) < 0)
 			return NULL;
 		v = json_null();
-	} else if (strcmp(tag, TAG_BOOL) == 0) {
+	} else if (n->id == T_BOOL) {
 		static const char *const yes[] = { "yes", "true", "on", NULL }, *const no[] = { "no", "false", "off", NULL };
 		char low[8];
 		size_t i;
@@ -1911,23 +2007,23 @@ construct_scalar(struct ctx *c, const struct node *n)
 			fail(c, n->line, n->column, "'%s' is not a boolean", n->value);
 			return NULL;
 		}
-	} else if (strcmp(tag, TAG_INT) == 0) {
+	} else if (n->id == T_INT) {
 		if (expect_scalar(c, n) < 0)
 			return NULL;
 		return construct_int(c, n);
-	} else if (strcmp(tag, TAG_FLOAT) == 0) {
+	} else if (n->id == T_FLOAT) {
 		if (expect_scalar(c, n) < 0)
 			return NULL;
 		return construct_float(c, n);
-	} else if (strcmp(tag, TAG_TIMESTAMP) == 0) {
+	} else if (n->id == T_TIMESTAMP) {
 		if (expect_scalar(c, n) < 0)
 			return NULL;
 		return construct_timestamp(c, n);
-	} else if (strcmp(tag, "!vault") == 0 || strcmp(tag, "!vault-encrypted") == 0) {
+	} else if (n->id == T_VAULT) {
 		if (expect_scalar(c, n) < 0)
 			return NULL;
-		v = marker(MARK_VAULT, json_stringn_nocheck(n->value, n->len));
-	} else if (strcmp(tag, TAG_PREFIX "binary") == 0) {
+		v = marker(c, MARK_VAULT, json_stringn_nocheck(n->value, n->len));
+	} else if (n->id == T_BINARY) {
 		const char *why;
 
 		if (expect_scalar(c, n) < 0)
@@ -2017,7 +2113,7 @@ construct_key(struct ctx *c, size_t idx, struct pykey *k, json_t **refused)
 	int r = 0;
 
 	memset(k, 0, sizeof(*k));
-	if (n->kind == NODE_SCALAR && strcmp(n->tag, TAG_FLOAT) == 0) {
+	if (n->kind == NODE_SCALAR && n->id == T_FLOAT) {
 		double d;
 
 		/* a float key may be .inf: json.dumps writes "Infinity" */
@@ -2029,7 +2125,11 @@ construct_key(struct ctx *c, size_t idx, struct pykey *k, json_t **refused)
 		return -1;
 	n = &c->nodes[idx];
 	mark = marker_kind(v);
-	if (json_is_string(v) || (mark != NULL && strcmp(mark, MARK_UNSAFE) == 0)) {
+	if (n->kind != NODE_SCALAR) {
+		/* a list or dict, even one a refusal marks */
+		r = fail(c, n->line, n->column, "found unacceptable key: a %s cannot be a key (unhashable)",
+			 json_is_array(v) ? "sequence" : "mapping");
+	} else if (json_is_string(v) || (mark != NULL && strcmp(mark, MARK_UNSAFE) == 0)) {
 		const json_t *s = json_is_string(v) ? v : json_object_get(v, mark);
 		const char *text = json_string_value(s);
 		size_t len = json_string_length(s);
@@ -2083,7 +2183,7 @@ flatten_mapping(struct ctx *c, size_t idx, unsigned depth)
 		size_t key = n->items[2 * index], value = n->items[2 * index + 1];
 		struct node *k = &c->nodes[key], *v = &c->nodes[value];
 
-		if (strcmp(k->tag, TAG_MERGE) == 0) {
+		if (k->id == T_MERGE) {
 			size_t first = nmerge;
 
 			memmove(n->items + 2 * index, n->items + 2 * index + 2,
@@ -2122,15 +2222,9 @@ flatten_mapping(struct ctx *c, size_t idx, unsigned depth)
 				nmerge += s->nitems;
 			}
 		} else {
-			if (strcmp(k->tag, TAG_VALUE) == 0) {
-				char *str = strdup(TAG_STR);
-
-				if (str == NULL) {
-					oom(c);
-					goto out;
-				}
-				free(k->tag);
-				k->tag = str;
+			if (k->id == T_VALUE) {
+				k->tag = TAG_STR;
+				k->id = T_STR;
 			}
 			index++;
 		}
@@ -2157,25 +2251,30 @@ out:
 	return r;
 }
 
-/* AnsibleConstructor.construct_mapping(): a new object, the keys in the
- * order Python's dict keeps them, a warning for each key given twice. */
-static json_t *
-construct_mapping(struct ctx *c, size_t idx)
+/* A key as Python's repr() shows it, for "%s%s%s" */
+#define QUOTED(k) ((k).canon && (k).canon[0] == 's' ? "'" : ""), (k).str, \
+		  ((k).canon && (k).canon[0] == 's' ? "'" : "")
+
+/* AnsibleConstructor.construct_mapping() into OUT (empty): the keys in the
+ * order Python's dict keeps them, a warning for each key given twice.
+ * 0, or -1 after an error. */
+static int
+fill_mapping(struct ctx *c, size_t idx, json_t *out)
 {
 	struct node *n = &c->nodes[idx];
 	struct entry {
 		struct pykey key;
+		size_t node;            /* of the key as first written */
 		json_t *value;
 	} *entries = NULL;
 	size_t nentries = 0;
-	json_t *seen = NULL, *out = NULL, *refused = NULL;
+	json_t *seen = NULL, *refused = NULL;
+	int r = -1;
 
-	if (n->kind != NODE_MAPPING) {
-		fail(c, n->line, n->column, "expected a mapping node, but found %s", kind_name[n->kind]);
-		return NULL;
-	}
+	if (n->kind != NODE_MAPPING)
+		return fail(c, n->line, n->column, "expected a mapping node, but found %s", kind_name[n->kind]);
 	if (flatten_mapping(c, idx, 0) < 0)
-		return NULL;
+		return -1;
 	n = &c->nodes[idx];
 	if ((seen = json_object()) == NULL ||
 	    (n->nitems && (entries = calloc(n->nitems / 2, sizeof(*entries))) == NULL)) {
@@ -2187,11 +2286,11 @@ construct_mapping(struct ctx *c, size_t idx)
 		struct pykey k;
 		json_t *prev, *v, *key_refused = NULL;
 		size_t at = nentries;
-		int r;
+		int kr;
 
-		if ((r = construct_key(c, key, &k, &key_refused)) < 0)
+		if ((kr = construct_key(c, key, &k, &key_refused)) < 0)
 			goto out;
-		if (r > 0) {
+		if (kr > 0) {
 			/* the value is still built: Ansible may fail on it first */
 			if (refused == NULL)
 				refused = key_refused;
@@ -2225,6 +2324,7 @@ construct_mapping(struct ctx *c, size_t idx)
 				oom(c);
 				goto out;
 			}
+			entries[nentries].node = key;
 			entries[nentries++].key = k;
 		}
 		if ((v = construct_object(c, value)) == NULL)
@@ -2232,25 +2332,56 @@ construct_mapping(struct ctx *c, size_t idx)
 		json_decref(entries[at].value);
 		entries[at].value = v;
 	}
-	if ((out = json_object()) == NULL) {
-		oom(c);
-		goto out;
-	}
 	/* json.dumps writes every key; where two become the same text, a
 	 * reader keeps the later one */
 	for (size_t i = 0; i < nentries; i++) {
-		if (json_object_set_nocheck(out, entries[i].key.json, entries[i].value) < 0) {
-			json_decref(out);
-			out = NULL;
+		json_t *v = entries[i].value;
+
+		if (v == out) {
+			/* jansson will not put an object in itself; json.dumps would
+			 * refuse the recursion anyway, if it is still there */
+			const struct node *m = &c->nodes[idx];
+
+			if ((v = refusal(c, m->line, m->column, "an alias refers to this mapping from inside it; a "
+					 "recursive structure has no JSON form")) == NULL) {
+				oom(c);
+				goto out;
+			}
+			json_decref(entries[i].value);
+			entries[i].value = v;
+		}
+		json_t *shadowed = json_object_get(out, entries[i].key.json);
+
+		if (shadowed != NULL) {
+			/* kept aside: ansible-inventory prints it, and fails on what it cannot */
+			char aside[32], *w = NULL;
+			const struct node *kn = &c->nodes[entries[i].node];
+			size_t j = i;
+
+			while (j-- > 0 && strcmp(entries[j].key.json, entries[i].key.json) != 0)
+				;
+			snprintf(aside, sizeof(aside), MARK_SHADOWED "%zu", i);
+			c->shadowed = 1;
+			if (json_object_set_nocheck(out, aside, shadowed) < 0 ||
+			    (c->warnings != NULL &&
+			     (asprintf(&w, "%s:%zu:%zu: keys %s%s%s and %s%s%s of this mapping are both written \"%s\" "
+				       "by ansible-inventory: a JSON reader takes the later value", c->filename,
+				       kn->line + 1, kn->column + 1, QUOTED(entries[j].key), QUOTED(entries[i].key),
+				       entries[i].key.json) < 0 || strvec_push(c->warnings, w) < 0))) {
+				oom(c);
+				goto out;
+			}
+		}
+		if (json_object_set_nocheck(out, entries[i].key.json, v) < 0) {
 			oom(c);
 			goto out;
 		}
 	}
 	if (refused != NULL && refuse_object(out, refused) < 0) {
-		json_decref(out);
-		out = NULL;
 		oom(c);
+		goto out;
 	}
+	r = 0;
 out:
 	for (size_t i = 0; i < nentries; i++) {
 		pykey_clear(&entries[i].key);
@@ -2259,6 +2390,23 @@ out:
 	free(entries);
 	json_decref(seen);
 	json_decref(refused);
+	return r;
+}
+
+/* construct_mapping() as a new object; NULL after an error. */
+static json_t *
+construct_mapping(struct ctx *c, size_t idx)
+{
+	json_t *out = json_object();
+
+	if (out == NULL) {
+		oom(c);
+		return NULL;
+	}
+	if (fill_mapping(c, idx, out) < 0) {
+		json_decref(out);
+		return NULL;
+	}
 	return out;
 }
 
@@ -2342,16 +2490,9 @@ bad:
 
 /* map, and set, which is built as one (its keys), then refused */
 static int
-is_map_tag(const char *tag)
+is_map_tag(enum tag_id id)
 {
-	return strcmp(tag, TAG_MAP) == 0 || strcmp(tag, TAG_PREFIX "python/dict") == 0 ||
-	       strcmp(tag, TAG_PREFIX "set") == 0;
-}
-
-static int
-is_pairs_tag(const char *tag)
-{
-	return strcmp(tag, TAG_PREFIX "omap") == 0 || strcmp(tag, TAG_PREFIX "pairs") == 0;
+	return id == T_MAP || id == T_SET;
 }
 
 /* BaseConstructor.construct_object(): a new reference. Collections come
@@ -2369,14 +2510,14 @@ construct_object(struct ctx *c, size_t idx)
 		fail(c, n->line, n->column, "found unconstructable recursive node");
 		return NULL;
 	}
-	if (is_map_tag(n->tag) || strcmp(n->tag, TAG_SEQ) == 0 || is_pairs_tag(n->tag)) {
-		v = is_map_tag(n->tag) ? json_object() : json_array();
+	if (is_map_tag(n->id) || n->id == T_SEQ || n->id == T_OMAP || n->id == T_PAIRS) {
+		v = is_map_tag(n->id) ? json_object() : json_array();
 		if (v == NULL || enqueue(c, idx) < 0) {
 			json_decref(v);
 			oom(c);
 			return NULL;
 		}
-	} else if (strcmp(n->tag, "!unsafe") == 0) {
+	} else if (n->id == T_UNSAFE) {
 		json_t *inner;
 
 		n->constructing = 1;
@@ -2416,46 +2557,30 @@ construct_document(struct ctx *c, size_t root)
 	while (data != NULL && c->queue_head < c->nqueue) {
 		size_t idx = c->queue[c->queue_head++];
 		json_t *into = c->nodes[idx].built, *filled;
-		const char *tag = c->nodes[idx].tag;
+		enum tag_id id = c->nodes[idx].id;
 		int r;
 
-		if (is_map_tag(tag)) {
-			const char *key;
-			json_t *item;
-
-			if ((filled = construct_mapping(c, idx)) == NULL)
+		if (is_map_tag(id)) {
+			if (fill_mapping(c, idx, into) < 0)
 				goto bad;
-			/* jansson will not put an object in itself: json.dumps would
-			 * refuse the recursion anyway, if it is still there */
-			json_object_foreach(filled, key, item) {
-				if (item == into) {
-					const struct node *n = &c->nodes[idx];
-					json_t *why = refusal(c, n->line, n->column, "an alias refers to this mapping from "
-							      "inside it; a recursive structure has no JSON form");
-
-					if (why == NULL || json_object_set_new_nocheck(filled, key, why) < 0) {
-						json_decref(filled);
-						oom(c);
-						goto bad;
-					}
-				}
-			}
-			r = json_object_update(into, filled);
-			if (r == 0 && strcmp(tag, TAG_PREFIX "set") == 0) {
+			if (id == T_SET) {
 				const struct node *n = &c->nodes[idx];
 				json_t *why = refusal(c, n->line, n->column, "!!set gives a set, which has no JSON form");
 
-				r = why == NULL ? -1 : refuse_object(into, why);
+				if (why == NULL || refuse_object(into, why) < 0) {
+					json_decref(why);
+					oom(c);
+					goto bad;
+				}
 				json_decref(why);
 			}
-		} else {
-			filled = strcmp(tag, TAG_SEQ) == 0 ? construct_sequence(c, idx)
-							    : construct_pairs(c, idx, strcmp(tag, TAG_PREFIX "omap") == 0
-										       ? "an ordered map" : "pairs");
-			if (filled == NULL)
-				goto bad;
-			r = json_array_extend(into, filled);
+			continue;
 		}
+		filled = id == T_SEQ ? construct_sequence(c, idx)
+				     : construct_pairs(c, idx, id == T_OMAP ? "an ordered map" : "pairs");
+		if (filled == NULL)
+			goto bad;
+		r = json_array_extend(into, filled);
 		json_decref(filled);
 		if (r < 0) {
 			oom(c);
@@ -2472,19 +2597,19 @@ static void
 ctx_release(struct ctx *c)
 {
 	for (size_t i = 0; i < c->nnodes; i++) {
-		free(c->nodes[i].tag);
-		free(c->nodes[i].value);
+		free(c->nodes[i].tag_owned);
 		free(c->nodes[i].items);
 		/* aliases may have made the collections hold each other */
-		if (json_is_object(c->nodes[i].built))
+		if (c->aliased && json_is_object(c->nodes[i].built))
 			json_object_clear(c->nodes[i].built);
-		else if (json_is_array(c->nodes[i].built))
+		else if (c->aliased && json_is_array(c->nodes[i].built))
 			json_array_clear(c->nodes[i].built);
 	}
 	for (size_t i = 0; i < c->nnodes; i++)
 		json_decref(c->nodes[i].built);
 	free(c->nodes);
 	free(c->queue);
+	arena_free(c->texts);
 }
 
 /* ---- the whole file ---------------------------------------------------- */
@@ -2558,13 +2683,16 @@ inv_yaml_parse(const char *filename, const char *text, size_t len, json_t **out,
 				goto bad;
 		}
 	}
-	{
+	if (c.marked || c.aliased || c.shadowed) {
 		struct path_set path = { 0 };
 
 		*out = final_copy(&c, value, &path);
 		free(path.slots);
+		json_decref(value);
+	} else {
+		/* nothing to replace, nothing shared */
+		*out = value;
 	}
-	json_decref(value);
 	ctx_release(&c);
 	return *out == NULL ? -1 : 0;
 bad:
