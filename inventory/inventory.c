@@ -29,7 +29,7 @@ hash_str(const char *s)
 	return h;
 }
 
-static size_t
+size_t
 ni_get(const struct name_index *ni, const char *key)
 {
 	size_t i;
@@ -43,7 +43,7 @@ ni_get(const struct name_index *ni, const char *key)
 	return NOT_FOUND;
 }
 
-static int
+int
 ni_put(struct name_index *ni, const char *key, size_t idx)
 {
 	size_t i;
@@ -284,6 +284,7 @@ inventory_free(struct inventory *inv)
 	free(inv->host_index.slots);
 	free(inv->filename);
 	strvec_clear(&inv->files);
+	free(inv->file_index.slots);
 	strvec_clear(&inv->warnings);
 	free(inv->source_varsdir);
 	free(inv);

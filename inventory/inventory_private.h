@@ -60,6 +60,11 @@ struct name_index {
 	size_t cap, n;
 };
 
+/* The index of KEY, NOT_FOUND when absent; KEY is borrowed until the index
+ * is freed. */
+size_t ni_get(const struct name_index *ni, const char *key);
+int ni_put(struct name_index *ni, const char *key, size_t idx);
+
 struct group {
 	char *name;
 	size_t *hosts, nhosts, chosts;          /* direct members, in order */
@@ -90,6 +95,7 @@ struct host {
 struct inventory {
 	char *filename;                         /* the first source */
 	struct strvec files;                    /* every file read, interned: origins point here */
+	struct name_index file_index;           /* into files */
 	struct strvec warnings;
 	/* directories holding group_vars/ and host_vars/, one per distinct
 	 * directory; source S reads its vars files from source_varsdir[S] */

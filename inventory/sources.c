@@ -28,13 +28,16 @@
 const char *
 inv_intern(struct inventory *inv, const char *path)
 {
-	for (size_t i = 0; i < inv->files.n; i++) {
-		if (strcmp(inv->files.v[i], path) == 0)
-			return inv->files.v[i];
-	}
+	size_t i = ni_get(&inv->file_index, path);
+
+	if (i != NOT_FOUND)
+		return inv->files.v[i];
 	if (strvec_pushn(&inv->files, path, strlen(path)) < 0)
 		return NULL;
-	return inv->files.v[inv->files.n - 1];
+	i = inv->files.n - 1;
+	if (ni_put(&inv->file_index, inv->files.v[i], i) < 0)
+		return NULL;
+	return inv->files.v[i];
 }
 
 int
