@@ -186,10 +186,11 @@ int inv_json_truthy(const json_t *v);
 
 /* ---- yaml_plugin.c ---- */
 
-/* Ansible's `yaml` inventory plugin on DATA (the file's loaded content) read
- * from FILE (interned), into INV. -1 with "FILE: message" in err. */
-int inv_parse_yaml_inventory(struct inventory *inv, const char *file, const json_t *data, char *err,
-			     size_t errlen);
+/* Ansible's `yaml` inventory plugin on DATA, the content inv_yaml_parse()
+ * loaded from the LEN bytes of TEXT read from FILE (interned), into INV.
+ * -1 with "FILE: message" in err. */
+int inv_parse_yaml_inventory(struct inventory *inv, const char *file, const char *text, size_t len,
+			     const json_t *data, char *err, size_t errlen);
 
 /* ---- ini_syntax.c: Python's text rules, as ansible-core relies on them ---- */
 

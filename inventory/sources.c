@@ -306,7 +306,7 @@ parse_file(struct load *ld, const char *path)
 	if (loaded) {
 		if (load_failed) {
 			add_reason(reasons, rlen, "yaml", why);
-		} else if (inv_parse_yaml_inventory(inv, file, data, why, sizeof(why)) < 0) {
+		} else if (inv_parse_yaml_inventory(inv, file, text, len, data, why, sizeof(why)) < 0) {
 			add_reason(reasons, rlen, "yaml", why);
 		} else {
 			r = append_warnings(ld, &ywarn);

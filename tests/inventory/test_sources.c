@@ -683,6 +683,22 @@ error_yaml_host_vars_not_a_mapping(void)
 }
 
 static void
+error_yaml_host_pattern_or_group_name_not_a_string(void)
+{
+	tree();
+	/* YAML resolves 1 to an int, yes to a bool: not names for Ansible */
+	put("a.yml", "all:\n  hosts:\n    1:\n    h2:\n");
+	CHECK(strstr(refusal("a.yml", NULL),
+		     "; yaml plugin: a.yml: Host pattern 1 must be a string. Enclose integers/floats in quotation marks.;") != NULL);
+	put("b.yml", "g:\n  children:\n    yes:\n");
+	CHECK(strstr(refusal("b.yml", NULL), "; yaml plugin: b.yml: Unable to add group yes: Invalid group name supplied, "
+					     "expected a string but got <class 'bool'> for yes;") != NULL);
+	/* quoted, it is a name */
+	put("c.yml", "all:\n  hosts:\n    '1':\n");
+	CHECK_STR(refusal("c.yml", NULL), "");
+}
+
+static void
 error_inventory_plugin_configuration(void)
 {
 	tree();
@@ -916,6 +932,7 @@ static const struct test_case tests[] = {
 	{ "error_symbolic_link_loop_in_a_directory", error_symbolic_link_loop_in_a_directory },
 	{ "unsafe_values_are_strings_printed_as_ansible_prints_them", unsafe_values_are_strings_printed_as_ansible_prints_them },
 	{ "duplicate_key_in_a_vars_file_is_warned", duplicate_key_in_a_vars_file_is_warned },
+	{ "error_yaml_host_pattern_or_group_name_not_a_string", error_yaml_host_pattern_or_group_name_not_a_string },
 	{ NULL, NULL },
 };
 
