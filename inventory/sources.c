@@ -675,6 +675,36 @@ groups_with_hosts(const struct inventory *inv)
 			}
 		}
 	}
+	/* a host taken out of `ungrouped` no longer has it, even below a child
+	 * of it: `ungrouped` counts only through the other hosts */
+	if (mark[GROUP_UNGROUPED]) {
+		unsigned char *below = calloc(inv->ngroups, 1);
+		size_t n2 = 0;
+
+		if (below == NULL) {
+			free(stack);
+			free(mark);
+			return NULL;
+		}
+		below[GROUP_UNGROUPED] = 1;
+		stack[n2++] = GROUP_UNGROUPED;
+		while (n2 > 0) {
+			const struct group *gr = &inv->groups[stack[--n2]];
+
+			for (size_t k = 0; k < gr->nchildren; k++) {
+				if (!below[gr->children[k]]) {
+					below[gr->children[k]] = 1;
+					stack[n2++] = gr->children[k];
+				}
+			}
+		}
+		mark[GROUP_UNGROUPED] = 0;
+		for (size_t h = 0; h < inv->nhosts && !mark[GROUP_UNGROUPED]; h++) {
+			for (size_t i = 0; !inv->hosts[h].left_ungrouped && i < inv->hosts[h].ngroups; i++)
+				mark[GROUP_UNGROUPED] |= below[inv->hosts[h].groups[i]];
+		}
+		free(below);
+	}
 	free(stack);
 	return mark;
 }

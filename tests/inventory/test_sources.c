@@ -866,6 +866,10 @@ host_taken_out_of_ungrouped_loses_its_vars_through_a_child(void)
 	CHECK_STR(var(inv, "h", "f"), "(unset)");
 	CHECK_STR(var(inv, "h", "d"), "2");
 	inventory_free(inv);
+	/* no host has `ungrouped` now: Ansible never reads its vars file */
+	put("group_vars/ungrouped.yml", "[1]\n");
+	inv = load("hosts.ini", NULL);
+	inventory_free(inv);
 }
 
 static void
