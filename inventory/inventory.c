@@ -466,7 +466,8 @@ set_group_var(struct parser *p, size_t g, const char *key, const char *raw, json
 		long long prio;
 		int overflow;
 
-		if (value == NULL || json_is_string(value)) {
+		/* an `!unsafe` string is a str to int() too; RAW is its text */
+		if (value == NULL || json_is_string(value) || json_is_string(json_object_get(value, "__ansible_unsafe"))) {
 			if (py_int(var_text(raw, value), &prio, &overflow) < 0)
 				return perr(p, "invalid ansible_group_priority '%s' for group '%s': not an integer",
 					    raw, group->name);

@@ -463,6 +463,12 @@ unsafe_values_are_strings_printed_as_ansible_prints_them(void)
 	CHECK_STR(var(inv, "h1", "l"), "['x', 1]");
 	CHECK_STR(var_json(inv, "h1", "a"), "{\"__ansible_unsafe\":\"10de:1b81\"}");
 	inventory_free(inv);
+	/* int() takes it as it takes a str: group a ranks after b */
+	put("h.yml", "a:\n  hosts: {h1: }\n  vars:\n    ansible_group_priority: !unsafe '5'\n    x: a\n"
+		     "b:\n  hosts: {h1: }\n  vars:\n    x: b\n");
+	inv = load("h.yml", NULL);
+	CHECK_STR(var(inv, "h1", "x"), "a");
+	inventory_free(inv);
 }
 
 static void
