@@ -50,9 +50,9 @@
 #define TAG_MAP TAG_PREFIX "map"
 
 /*
- * While values are built, three kinds of Python objects that print
- * differently from what wraps them are one-key objects whose key is not
- * UTF-8 (so no input can spell it). They are replaced in the final copy.
+ * While values are built, the Python objects that print differently from
+ * what wraps them are one-key objects whose key is not UTF-8 (so no input
+ * can spell it). final_copy() replaces them; marker_key() tells their keys.
  */
 #define MARK_UNSAFE "\xff"      /* AnsibleUnsafeText: {"__ansible_unsafe": s} */
 #define MARK_VAULT "\xfe"       /* AnsibleVaultEncryptedUnicode: {"__ansible_vault": s} */
@@ -65,6 +65,9 @@
 /* In an object, "\xfa<n>": a value printed under a key a later one prints
  * as too (1 and "1"): not in the result, but refused like one. */
 #define MARK_SHADOWED "\xfa"
+/* Beside MARK_REFUSED for a JSON number Python reads (NaN, 1e400, a big
+ * integer): Python's str() of it, which a vault made of it prints. */
+#define MARK_PYSTR "\xfb"
 
 enum node_kind { NODE_SCALAR, NODE_SEQUENCE, NODE_MAPPING };
 
@@ -752,10 +755,7 @@ json_refusal(struct json_parser *jp, const char *at, const char *why)
 	return refusal(jp->c, line, col, "%s", why);
 }
 
-/* The same for a number, with Python's str() of it, which a vault made of
- * it prints (MARK_PYSTR). */
-#define MARK_PYSTR "\xfb"
-
+/* The same for a number, with Python's str() of it (MARK_PYSTR). */
 static json_t *
 json_number_refusal(struct json_parser *jp, const char *at, const char *why, const char *pystr, size_t len)
 {

@@ -21,8 +21,10 @@
  * {"__ansible_vault": "<ciphertext>"} and an `!unsafe` string
  * {"__ansible_unsafe": "<text>"}, as ansible-inventory prints them; keys that
  * are not strings become the text json.dumps gives them (1, true, null).
- * What Ansible warns about (a key given twice) is appended to WARNINGS as
- * "FILE:LINE:COL: message" (WARNINGS may be NULL). 0 on success; -1 with
+ * What Ansible warns about (a key given twice, in its words) and keys it
+ * prints alike (1 and "1": the later value is kept, as a JSON reader keeps
+ * it) are appended to WARNINGS as "FILE:LINE:COL: message" (WARNINGS may be
+ * NULL). docs/data-files.md has the rules. 0 on success; -1 with
  * "FILE:LINE:COL: message" (or "FILE: message") in err, also for what
  * Ansible reads but JSON cannot hold: NaN, infinities, integers beyond 64
  * bits, bytes, sets, dates as keys, recursive aliases, and documents aliases
