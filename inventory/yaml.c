@@ -244,25 +244,37 @@ refuse_object(json_t *o, const json_t *r)
 	return json_object_set_nocheck(o, MARK_REFUSED, json_object_get(r, MARK_REFUSED));
 }
 
-/* 0-based line and column (in characters) of byte OFF, as libyaml counts
- * them for the line breaks JSON and YAML share. */
-static void
-position_of(const char *text, size_t len, size_t off, size_t *line, size_t *col)
-{
-	size_t l = 0, cl = 0;
+/* A place in a text: byte offset, 0-based line and column (in characters). */
+struct position {
+	size_t off, line, col;
+};
 
-	for (size_t i = 0; i < off && i < len; i++) {
+/* Moves AT forward to byte OFF, counting lines and columns as libyaml does
+ * for the line breaks JSON and YAML share. */
+static void
+advance(const char *text, size_t len, size_t off, struct position *at)
+{
+	for (size_t i = at->off; i < off && i < len; i++) {
 		unsigned char ch = (unsigned char)text[i];
 
 		if (ch == '\n' || (ch == '\r' && (i + 1 == len || text[i + 1] != '\n'))) {
-			l++;
-			cl = 0;
+			at->line++;
+			at->col = 0;
 		} else if ((ch & 0xc0) != 0x80 && ch != '\r') {
-			cl++;
+			at->col++;
 		}
 	}
-	*line = l;
-	*col = cl;
+	at->off = off;
+}
+
+static void
+position_of(const char *text, size_t len, size_t off, size_t *line, size_t *col)
+{
+	struct position at = { 0 };
+
+	advance(text, len, off, &at);
+	*line = at.line;
+	*col = at.col;
 }
 
 /* ---- markers ---------------------------------------------------------- */
@@ -743,16 +755,19 @@ struct json_parser {
 	int depth;
 	int not_json;           /* json.loads raises: the text is YAML's */
 	struct ctx *c;
+	struct position last;   /* of the last refusal: the next is rarely before */
 };
 
 /* A value json.loads reads at AT that JSON cannot carry. */
 static json_t *
 json_refusal(struct json_parser *jp, const char *at, const char *why)
 {
-	size_t line, col;
+	size_t off = (size_t)(at - jp->text);
 
-	position_of(jp->text, (size_t)(jp->end - jp->text), (size_t)(at - jp->text), &line, &col);
-	return refusal(jp->c, line, col, "%s", why);
+	if (off < jp->last.off)
+		memset(&jp->last, 0, sizeof(jp->last));
+	advance(jp->text, (size_t)(jp->end - jp->text), off, &jp->last);
+	return refusal(jp->c, jp->last.line, jp->last.col, "%s", why);
 }
 
 /* The same for a number, with Python's str() of it (MARK_PYSTR). */
@@ -2356,18 +2371,15 @@ fill_mapping(struct ctx *c, size_t idx, json_t *out)
 			/* kept aside: ansible-inventory prints it, and fails on what it cannot */
 			char aside[32], *w = NULL;
 			const struct node *kn = &c->nodes[entries[i].node];
-			size_t j = i;
 
-			while (j-- > 0 && strcmp(entries[j].key.json, entries[i].key.json) != 0)
-				;
 			snprintf(aside, sizeof(aside), MARK_SHADOWED "%zu", i);
 			c->shadowed = 1;
 			if (json_object_set_nocheck(out, aside, shadowed) < 0 ||
 			    (c->warnings != NULL &&
-			     (asprintf(&w, "%s:%zu:%zu: keys %s%s%s and %s%s%s of this mapping are both written \"%s\" "
-				       "by ansible-inventory: a JSON reader takes the later value", c->filename,
-				       kn->line + 1, kn->column + 1, QUOTED(entries[j].key), QUOTED(entries[i].key),
-				       entries[i].key.json) < 0 || strvec_push(c->warnings, w) < 0))) {
+			     (asprintf(&w, "%s:%zu:%zu: key %s%s%s is written \"%s\" by ansible-inventory, as an "
+				       "earlier key of this mapping: a JSON reader takes the later value", c->filename,
+				       kn->line + 1, kn->column + 1, QUOTED(entries[i].key), entries[i].key.json) < 0 ||
+			      strvec_push(c->warnings, w) < 0))) {
 				oom(c);
 				goto out;
 			}

@@ -303,8 +303,8 @@ keys_that_are_not_strings_print_as_json_dumps_writes_them(void)
 	/* 1 and "1" are two keys printed alike: a JSON reader keeps the later,
 	 * and orch says so */
 	CHECK_LOAD("{1: a, \"1\": b}", "{\"1\":\"b\"}");
-	CHECK_STR(warnings.n ? warnings.v[0] : "", "vars.yml:1:8: keys 1 and '1' of this mapping are both written \"1\" "
-		  "by ansible-inventory: a JSON reader takes the later value");
+	CHECK_STR(warnings.n ? warnings.v[0] : "", "vars.yml:1:8: key '1' is written \"1\" by ansible-inventory, as an "
+		  "earlier key of this mapping: a JSON reader takes the later value");
 	/* what the earlier one holds is still printed: a date key fails there */
 	CHECK_LOAD("\"1\": {2001-01-01: x}\n1: y", "error: vars.yml:1:7: a date as a key has no JSON form (json.dumps "
 		   "refuses it)");
