@@ -29,7 +29,7 @@ hash_str(const char *s)
 	return h;
 }
 
-static size_t
+size_t
 ni_get(const struct name_index *ni, const char *key)
 {
 	size_t i;
@@ -43,7 +43,7 @@ ni_get(const struct name_index *ni, const char *key)
 	return NOT_FOUND;
 }
 
-static int
+int
 ni_put(struct name_index *ni, const char *key, size_t idx)
 {
 	size_t i;
@@ -284,6 +284,7 @@ inventory_free(struct inventory *inv)
 	free(inv->host_index.slots);
 	free(inv->filename);
 	strvec_clear(&inv->files);
+	free(inv->file_index.slots);
 	strvec_clear(&inv->warnings);
 	free(inv->source_varsdir);
 	free(inv);
@@ -905,6 +906,19 @@ host_closure(struct inventory *inv, size_t h, size_t **out, size_t *n, size_t *c
 	return 0;
 }
 
+static int
+regain_ungrouped(struct inventory *inv, size_t g)
+{
+	size_t *hs, n;
+
+	if (inventory_group_hosts(inv, g, &hs, &n) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		inv->hosts[hs[i]].left_ungrouped = 0;
+	free(hs);
+	return 0;
+}
+
 /* 1 when host H is directly in a group other than `all` and `ungrouped` */
 static int
 direct_elsewhere(const struct inventory *inv, size_t h)
@@ -969,8 +983,17 @@ reconcile(struct parser *p)
 			size_t g = inventory_find_group(inv, inv->hosts[h].name);
 
 			if (g != NOT_FOUND) {
+				int added = !idx_has(inv->groups[GROUP_UNGROUPED].children,
+						     inv->groups[GROUP_UNGROUPED].nchildren, g);
+
 				if (inv_add_child_group(p, GROUP_UNGROUPED, g) < 0)
 					goto out;
+				/* the new edge gives the hosts below g `ungrouped` as an
+				 * ancestor again (Host.populate_ancestors) */
+				if (added && regain_ungrouped(inv, g) < 0) {
+					oom(p);
+					goto out;
+				}
 			} else if (inv_add_host_to_group(inv, h, GROUP_UNGROUPED) < 0) {
 				oom(p);
 				goto out;

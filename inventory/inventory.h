@@ -72,7 +72,10 @@ const char *inventory_host_name(const struct inventory *inv, size_t i);
 const char *inventory_host_var(const struct inventory *inv, size_t i, const char *key);
 
 /* The same variable as the JSON value ansible-inventory shows for it, or NULL
- * when unset. Borrowed: valid until inventory_free(), do not modify. */
+ * when unset: a `!vault` value as {"__ansible_vault": "<ciphertext>"}, an
+ * `!unsafe` string as {"__ansible_unsafe": "<text>"} (which
+ * inventory_host_var() gives as the text). Borrowed: valid until
+ * inventory_free(), do not modify. */
 const json_t *inventory_host_var_json(const struct inventory *inv, size_t i, const char *key);
 
 /* The file that set the value of KEY that host I gets ("hosts.ini",

@@ -60,6 +60,11 @@ struct name_index {
 	size_t cap, n;
 };
 
+/* The index of KEY, NOT_FOUND when absent; KEY is borrowed until the index
+ * is freed. */
+size_t ni_get(const struct name_index *ni, const char *key);
+int ni_put(struct name_index *ni, const char *key, size_t idx);
+
 struct group {
 	char *name;
 	size_t *hosts, nhosts, chosts;          /* direct members, in order */
@@ -90,6 +95,7 @@ struct host {
 struct inventory {
 	char *filename;                         /* the first source */
 	struct strvec files;                    /* every file read, interned: origins point here */
+	struct name_index file_index;           /* into files */
 	struct strvec warnings;
 	/* directories holding group_vars/ and host_vars/, one per distinct
 	 * directory; source S reads its vars files from source_varsdir[S] */
@@ -180,10 +186,11 @@ int inv_json_truthy(const json_t *v);
 
 /* ---- yaml_plugin.c ---- */
 
-/* Ansible's `yaml` inventory plugin on DATA (the file's loaded content) read
- * from FILE (interned), into INV. -1 with "FILE: message" in err. */
-int inv_parse_yaml_inventory(struct inventory *inv, const char *file, const json_t *data, char *err,
-			     size_t errlen);
+/* Ansible's `yaml` inventory plugin on DATA, the content inv_yaml_parse()
+ * loaded from the LEN bytes of TEXT read from FILE (interned), into INV.
+ * -1 with "FILE: message" in err. */
+int inv_parse_yaml_inventory(struct inventory *inv, const char *file, const char *text, size_t len,
+			     const json_t *data, char *err, size_t errlen);
 
 /* ---- ini_syntax.c: Python's text rules, as ansible-core relies on them ---- */
 
@@ -228,9 +235,9 @@ int py_int(const char *s, long long *out, int *overflow);
  * here (complex, set, integers beyond 64 bits, infinities). */
 json_t *py_literal_eval(const char *s, size_t len);
 
-/* Python's str() of the value Ansible holds for V: a string itself, True,
- * False, None, 22, 1.5, lists and dicts as their repr. malloc'd; NULL when
- * out of memory. */
+/* Python's str() of the value Ansible holds for V: a string itself (also
+ * an `!unsafe` one, {"__ansible_unsafe": s}), True, False, None, 22, 1.5,
+ * lists and dicts as their repr. malloc'd; NULL when out of memory. */
 char *py_str(const json_t *v);
 
 #endif

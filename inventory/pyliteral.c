@@ -1020,6 +1020,11 @@ value_str(struct sbuf *b, const json_t *v, int top)
 	size_t i;
 	int first = 1;
 
+	/* an AnsibleUnsafeText (`!unsafe`) is a str, whatever ansible-inventory
+	 * prints for it */
+	if (json_is_object(v) && json_object_size(v) == 1 &&
+	    json_is_string(json_object_get(v, "__ansible_unsafe")))
+		v = json_object_get(v, "__ansible_unsafe");
 	switch (json_typeof(v)) {
 	case JSON_STRING:
 		return top ? sbuf_add(b, json_string_value(v), json_string_length(v)) : str_repr(b, json_string_value(v));

@@ -28,13 +28,16 @@
 const char *
 inv_intern(struct inventory *inv, const char *path)
 {
-	for (size_t i = 0; i < inv->files.n; i++) {
-		if (strcmp(inv->files.v[i], path) == 0)
-			return inv->files.v[i];
-	}
+	size_t i = ni_get(&inv->file_index, path);
+
+	if (i != NOT_FOUND)
+		return inv->files.v[i];
 	if (strvec_pushn(&inv->files, path, strlen(path)) < 0)
 		return NULL;
-	return inv->files.v[inv->files.n - 1];
+	i = inv->files.n - 1;
+	if (ni_put(&inv->file_index, inv->files.v[i], i) < 0)
+		return NULL;
+	return inv->files.v[i];
 }
 
 int
@@ -192,7 +195,12 @@ struct load {
 	char *err;
 	size_t errlen;
 	struct strvec varsdirs;         /* distinct, in the order the sources name them */
+	unsigned depth;                 /* directories being walked, one in another */
+	char skipped[512];              /* the current source's first file skipped by extension */
 };
+
+/* Deeper than this is a symlink loop, where Python would exhaust its stack. */
+#define MAX_DIR_DEPTH 64
 
 __attribute__((format(printf, 2, 3))) static int
 lerr(struct load *ld, const char *fmt, ...)
@@ -298,7 +306,7 @@ parse_file(struct load *ld, const char *path)
 	if (loaded) {
 		if (load_failed) {
 			add_reason(reasons, rlen, "yaml", why);
-		} else if (inv_parse_yaml_inventory(inv, file, data, why, sizeof(why)) < 0) {
+		} else if (inv_parse_yaml_inventory(inv, file, text, len, data, why, sizeof(why)) < 0) {
 			add_reason(reasons, rlen, "yaml", why);
 		} else {
 			r = append_warnings(ld, &ywarn);
@@ -308,6 +316,11 @@ parse_file(struct load *ld, const char *path)
 	/* ini: any readable file */
 	if (inv_parse_ini(inv, file, text, len, why, sizeof(why)) == 0) {
 		r = 0;
+		goto out;
+	}
+	/* the ini plugin alone wanted it (an .ini file, say): its message as is */
+	if (!loaded && strcmp(ext, ".toml") != 0) {
+		lerr(ld, "%s", why);
 		goto out;
 	}
 	add_reason(reasons, rlen, "ini", why);
@@ -337,8 +350,11 @@ parse_dir(struct load *ld, const char *path, int top, int *parsed)
 	struct strvec names = { 0 };
 	int r = -1;
 
+	if (ld->depth >= MAX_DIR_DEPTH)
+		return lerr(ld, "%s: directories nested too deep (a symbolic link loop?)", path);
 	if (list_dir(path, &names) < 0)
 		return lerr(ld, "%s: cannot read the directory: %s", path, strerror(errno));
+	ld->depth++;
 	for (size_t i = 0; i < names.n; i++) {
 		const char *name = names.v[i];
 		char *full = path_join(path, name);
@@ -365,10 +381,13 @@ parse_dir(struct load *ld, const char *path, int top, int *parsed)
 			if (ends_with(name, ignore_exts[k]))
 				skip = ignore_exts[k];
 		}
-		if (skip && *skip && strcmp(skip, "oom") != 0 &&
-		    inv_warn(ld->inv, "%s: skipped: Ansible ignores names ending in '%s' in an inventory directory (INVENTORY_IGNORE_EXTS)",
-			     full, skip) < 0)
-			skip = "oom";
+		if (skip && *skip && strcmp(skip, "oom") != 0) {
+			if (ld->skipped[0] == '\0')
+				snprintf(ld->skipped, sizeof(ld->skipped), "%s", full);
+			if (inv_warn(ld->inv, "%s: skipped: Ansible ignores names ending in '%s' in an inventory directory (INVENTORY_IGNORE_EXTS)",
+				     full, skip) < 0)
+				skip = "oom";
+		}
 		if (skip && strcmp(skip, "oom") == 0) {
 			free(full);
 			lerr(ld, "%s: out of memory", path);
@@ -382,6 +401,7 @@ parse_dir(struct load *ld, const char *path, int top, int *parsed)
 	}
 	r = 0;
 out:
+	ld->depth--;
 	strvec_clear(&names);
 	return r;
 }
@@ -441,8 +461,11 @@ dir_vars_files(struct load *ld, const char *path, struct strvec *found)
 	struct strvec names = { 0 };
 	int r = -1;
 
+	if (ld->depth >= MAX_DIR_DEPTH)
+		return lerr(ld, "%s: directories nested too deep (a symbolic link loop?)", path);
 	if (list_dir(path, &names) < 0)
 		return lerr(ld, "%s: cannot read the directory: %s", path, strerror(errno));
+	ld->depth++;
 	for (size_t i = 0; i < names.n; i++) {
 		const char *name = names.v[i], *ext = path_ext(name);
 		char *full;
@@ -480,6 +503,7 @@ dir_vars_files(struct load *ld, const char *path, struct strvec *found)
 	}
 	r = 0;
 out:
+	ld->depth--;
 	strvec_clear(&names);
 	return r;
 }
@@ -804,8 +828,14 @@ inventory_load_sources(struct inventory **out, const char *const *paths, size_t 
 			free(dir);
 		}
 		inv->source_varsdir[s] = d;
+		ld.skipped[0] = '\0';
 		if (parse_source(&ld, paths[s], 1, &parsed) < 0)
 			goto out;
+		if (!parsed && ld.skipped[0]) {
+			lerr(&ld, "%s: no inventory file Ansible reads in this directory (it skips %s by its extension, "
+				  "INVENTORY_IGNORE_EXTS: name the file itself as a source)", paths[s], ld.skipped);
+			goto out;
+		}
 		if (!parsed) {
 			lerr(&ld, "%s: no inventory file Ansible reads in this directory", paths[s]);
 			goto out;

@@ -5,9 +5,12 @@
  * makes them in and its warnings are kept, because a file it rejects half
  * way is handed to the ini plugin next with what it added still in place.
  */
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <yaml.h>
 
 #include "inventory_private.h"
 
@@ -202,8 +205,130 @@ parse_group(struct parser *p, const char *name, json_t *data)
 	return 0;
 }
 
+/*
+ * Group names and host patterns must be str: a key YAML resolves to an int,
+ * a float, a bool or None is an error of the plugin (InventoryData.add_group,
+ * _parse_host). The loaded data no longer tells (its keys are the text
+ * json.dumps gives them), so the text is composed again with libyaml and
+ * plain keys resolved with PyYAML's implicit resolvers (yaml/resolver.py).
+ */
+static const struct {
+	const char *type, *re;
+} key_resolvers[] = {
+	{ "bool", "^(yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$" },
+	{ "float", "^([-+]?[0-9][0-9_]*\\.[0-9_]*([eE][-+][0-9]+)?|\\.[0-9][0-9_]*([eE][-+][0-9]+)?"
+		   "|[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+\\.[0-9_]*|[-+]?\\.(inf|Inf|INF)|\\.(nan|NaN|NAN))$" },
+	{ "int", "^([-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+"
+		 "|[-+]?[1-9][0-9_]*(:[0-5]?[0-9])+)$" },
+	{ "NoneType", "^(~|null|Null|NULL|)$" },
+};
+
+/* The Python type of key node N when it is not a str, else NULL. */
+static const char *
+key_type(yaml_node_t *n)
+{
+	const char *tag = (const char *)n->tag;
+
+	if (n->type != YAML_SCALAR_NODE)
+		return "dict";
+	if (strcmp(tag, YAML_STR_TAG) != 0)
+		return strcmp(tag, "!unsafe") == 0 ? NULL : tag;
+	if (n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+		return NULL;
+	for (size_t i = 0; i < sizeof(key_resolvers) / sizeof(key_resolvers[0]); i++) {
+		regex_t re;
+		int m;
+
+		if (regcomp(&re, key_resolvers[i].re, REG_EXTENDED | REG_NOSUB) != 0)
+			continue;
+		m = regexec(&re, (const char *)n->data.scalar.value, 0, NULL, 0) == 0;
+		regfree(&re);
+		if (m)
+			return key_resolvers[i].type;
+	}
+	return NULL;
+}
+
+static int
+is_null_node(yaml_node_t *n)
+{
+	const char *t;
+
+	return n->type == YAML_SCALAR_NODE && (t = key_type(n)) != NULL && strcmp(t, "NoneType") == 0;
+}
+
+static int
+check_group_keys(struct parser *p, yaml_document_t *doc, yaml_node_t *map, int child, unsigned depth)
+{
+	if (map->type != YAML_MAPPING_NODE || depth > 64)
+		return 0;
+	for (yaml_node_pair_t *pair = map->data.mapping.pairs.start; pair < map->data.mapping.pairs.top; pair++) {
+		yaml_node_t *k = yaml_document_get_node(doc, pair->key), *v = yaml_document_get_node(doc, pair->value);
+		const char *type, *name;
+
+		if (k == NULL || v == NULL)
+			continue;
+		name = k->type == YAML_SCALAR_NODE ? (const char *)k->data.scalar.value : "?";
+		if ((type = key_type(k)) != NULL) {
+			if (v->type == YAML_MAPPING_NODE || is_null_node(v))
+				return inv_perr(p, "Unable to add group %s: Invalid group name supplied, expected a string but got <class '%s'> for %s",
+						name, type, name);
+			if (child)
+				return inv_perr(p, "%s is not a known group nor host", name);
+			continue;
+		}
+		if (v->type != YAML_MAPPING_NODE)
+			continue;
+		for (yaml_node_pair_t *sp = v->data.mapping.pairs.start; sp < v->data.mapping.pairs.top; sp++) {
+			yaml_node_t *sk = yaml_document_get_node(doc, sp->key), *sv = yaml_document_get_node(doc, sp->value);
+
+			if (sk == NULL || sv == NULL || sk->type != YAML_SCALAR_NODE || sv->type != YAML_MAPPING_NODE ||
+			    key_type(sk) != NULL)
+				continue;
+			if (strcmp((const char *)sk->data.scalar.value, "children") == 0 &&
+			    check_group_keys(p, doc, sv, 1, depth + 1) < 0)
+				return -1;
+			if (strcmp((const char *)sk->data.scalar.value, "hosts") != 0)
+				continue;
+			for (yaml_node_pair_t *hp = sv->data.mapping.pairs.start; hp < sv->data.mapping.pairs.top; hp++) {
+				yaml_node_t *hk = yaml_document_get_node(doc, hp->key);
+
+				if (hk && key_type(hk) != NULL)
+					return inv_perr(p, "Host pattern %s must be a string. Enclose integers/floats in quotation marks.",
+							hk->type == YAML_SCALAR_NODE ? (const char *)hk->data.scalar.value : "?");
+			}
+		}
+	}
+	return 0;
+}
+
+/* 0 when every group name and host pattern of TEXT is a str (or TEXT is
+ * not YAML libyaml composes: the loader has judged it already). */
+static int
+check_keys_are_strings(struct parser *p, const char *text, size_t len)
+{
+	yaml_parser_t parser;
+	yaml_document_t doc;
+	yaml_node_t *root;
+	int r = 0;
+
+	if (!yaml_parser_initialize(&parser))
+		return inv_perr(p, "out of memory");
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	if (!yaml_parser_load(&parser, &doc)) {
+		yaml_parser_delete(&parser);
+		return 0;
+	}
+	if ((root = yaml_document_get_root_node(&doc)) != NULL)
+		r = check_group_keys(p, &doc, root, 0, 0);
+	yaml_document_delete(&doc);
+	yaml_parser_delete(&parser);
+	return r;
+}
+
 int
-inv_parse_yaml_inventory(struct inventory *inv, const char *file, const json_t *data, char *err, size_t errlen)
+inv_parse_yaml_inventory(struct inventory *inv, const char *file, const char *text, size_t len, const json_t *data,
+			 char *err, size_t errlen)
 {
 	struct parser p = { 0 };
 	const char *name;
@@ -220,6 +345,8 @@ inv_parse_yaml_inventory(struct inventory *inv, const char *file, const json_t *
 				py_type(data));
 	if ((plugin = json_object_get(data, "plugin")) != NULL && inv_json_truthy(plugin))
 		return inv_perr(&p, "Plugin configuration YAML file, not YAML inventory");
+	if (check_keys_are_strings(&p, text, len) < 0)
+		return -1;
 	json_object_foreach((json_t *)data, name, gd) {
 		if (parse_group(&p, name, gd) < 0)
 			return -1;

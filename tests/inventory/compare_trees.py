@@ -77,7 +77,7 @@ class Generator:
         r = self.r
         if self.json_only or r.random() < 0.4:
             return json.dumps(data, indent=r.choice([None, 2]))
-        return yaml.safe_dump(data, default_flow_style=r.choice([False, None]), allow_unicode=True)
+        return yaml.safe_dump(data, default_flow_style=r.choice([False, None]), allow_unicode=True, sort_keys=False)
 
     def yaml_group(self, depth):
         r = self.r
@@ -85,7 +85,9 @@ class Generator:
         if r.random() < 0.7:
             hosts = {}
             for _ in range(r.randint(0, 3)):
-                hosts[r.choice(HOSTS)] = self.variables() if r.random() < 0.5 else None
+                # a name YAML reads as an int or a bool: the yaml plugin fails
+                name = r.choice(HOSTS) if r.random() < 0.97 else r.choice([5, True, 1.5])
+                hosts[name] = self.variables() if r.random() < 0.5 else None
             g['hosts'] = hosts if r.random() < 0.95 else r.choice(HOSTS)
         if r.random() < 0.5:
             g['vars'] = self.variables() if r.random() < 0.95 else r.choice(['v', [1, 2]])

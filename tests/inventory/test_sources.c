@@ -452,6 +452,35 @@ vars_file_yaml_values_typed_as_ansible_types_them(void)
 }
 
 static void
+unsafe_values_are_strings_printed_as_ansible_prints_them(void)
+{
+	struct inventory *inv;
+
+	tree();
+	put("hosts.yml", "all:\n  hosts:\n    h1:\n      a: !unsafe '10de:1b81'\n      l: [!unsafe 'x', 1]\n");
+	inv = load("hosts.yml", NULL);
+	CHECK_STR(var(inv, "h1", "a"), "10de:1b81");
+	CHECK_STR(var(inv, "h1", "l"), "['x', 1]");
+	CHECK_STR(var_json(inv, "h1", "a"), "{\"__ansible_unsafe\":\"10de:1b81\"}");
+	inventory_free(inv);
+}
+
+static void
+duplicate_key_in_a_vars_file_is_warned(void)
+{
+	struct inventory *inv;
+
+	tree();
+	put("hosts.ini", "[pve]\nn1\n");
+	put("group_vars/pve.yml", "a: 1\na: 2\n");
+	inv = load("hosts.ini", NULL);
+	CHECK_STR(var(inv, "n1", "a"), "2");
+	CHECK_STR(warnings(inv), "group_vars/pve.yml:2:1: While constructing a mapping from group_vars/pve.yml, line 1, "
+				 "column 1, found a duplicate dict key (a). Using last defined value only.");
+	inventory_free(inv);
+}
+
+static void
 group_vars_that_is_a_file_is_warned(void)
 {
 	struct inventory *inv;
@@ -654,6 +683,22 @@ error_yaml_host_vars_not_a_mapping(void)
 }
 
 static void
+error_yaml_host_pattern_or_group_name_not_a_string(void)
+{
+	tree();
+	/* YAML resolves 1 to an int, yes to a bool: not names for Ansible */
+	put("a.yml", "all:\n  hosts:\n    1:\n    h2:\n");
+	CHECK(strstr(refusal("a.yml", NULL),
+		     "; yaml plugin: a.yml: Host pattern 1 must be a string. Enclose integers/floats in quotation marks.;") != NULL);
+	put("b.yml", "g:\n  children:\n    yes:\n");
+	CHECK(strstr(refusal("b.yml", NULL), "; yaml plugin: b.yml: Unable to add group yes: Invalid group name supplied, "
+					     "expected a string but got <class 'bool'> for yes;") != NULL);
+	/* quoted, it is a name */
+	put("c.yml", "all:\n  hosts:\n    '1':\n");
+	CHECK_STR(refusal("c.yml", NULL), "");
+}
+
+static void
 error_inventory_plugin_configuration(void)
 {
 	tree();
@@ -758,11 +803,33 @@ error_file_no_plugin_reads(void)
 }
 
 static void
+error_in_an_ini_file_is_the_ini_plugins_message(void)
+{
+	tree();
+	/* only the ini plugin wants a .ini file: its message, file and line */
+	put("hosts.ini", "[pve]\nn1\n[pve:children]\nnope\n");
+	CHECK_STR(refusal("hosts.ini", NULL), "hosts.ini:4: section '[pve:children]' includes undefined group 'nope'");
+}
+
+static void
+error_symbolic_link_loop_in_a_directory(void)
+{
+	tree();
+	put("inv/hosts.yml", "{\"g\": {\"hosts\": {\"h1\": null}}}");
+	CHECK(symlink("..", "inv/loop") == 0);
+	CHECK(strstr(refusal("inv", NULL), ": directories nested too deep (a symbolic link loop?)") != NULL);
+	CHECK(strncmp(last_err, "inv/loop/inv/loop/", 18) == 0);
+}
+
+static void
 error_directory_with_nothing_to_read(void)
 {
 	tree();
 	put("inv/hosts.ini", "[pve]\nn1\n");
-	CHECK_STR(refusal("inv", NULL), "inv: no inventory file Ansible reads in this directory");
+	CHECK_STR(refusal("inv", NULL), "inv: no inventory file Ansible reads in this directory (it skips inv/hosts.ini by "
+					"its extension, INVENTORY_IGNORE_EXTS: name the file itself as a source)");
+	put("empty/.keep", "");
+	CHECK_STR(refusal("empty", NULL), "empty: no inventory file Ansible reads in this directory");
 }
 
 static void
@@ -798,6 +865,22 @@ host_taken_out_of_ungrouped_loses_its_vars_through_a_child(void)
 	CHECK_STR(var(inv, "h", "u"), "(unset)");
 	CHECK_STR(var(inv, "h", "f"), "(unset)");
 	CHECK_STR(var(inv, "h", "d"), "2");
+	inventory_free(inv);
+}
+
+static void
+host_back_under_ungrouped_by_the_reconcile_gets_its_vars_again(void)
+{
+	struct inventory *inv;
+
+	tree();
+	/* n1 leaves `ungrouped` (it is in db too); then the host db, in `all`
+	 * only, is put in `ungrouped`, which takes the group db first: db's hosts
+	 * have `ungrouped` as an ancestor again */
+	put("hosts.ini", "[db]\nn1\n[ungrouped]\nn1\n[all]\ndb\n[ungrouped:vars]\nu=1\n");
+	inv = load("hosts.ini", NULL);
+	CHECK_STR(var(inv, "n1", "u"), "1");
+	CHECK_STR(list_group(inv, "ungrouped"), "{\"children\":[\"db\"]}");
 	inventory_free(inv);
 }
 
@@ -843,6 +926,13 @@ static const struct test_case tests[] = {
 	{ "error_ungrouped_child_of_a_group_with_hosts_elsewhere", error_ungrouped_child_of_a_group_with_hosts_elsewhere },
 	{ "host_taken_out_of_ungrouped_loses_its_vars_through_a_child",
 	  host_taken_out_of_ungrouped_loses_its_vars_through_a_child },
+	{ "host_back_under_ungrouped_by_the_reconcile_gets_its_vars_again",
+	  host_back_under_ungrouped_by_the_reconcile_gets_its_vars_again },
+	{ "error_in_an_ini_file_is_the_ini_plugins_message", error_in_an_ini_file_is_the_ini_plugins_message },
+	{ "error_symbolic_link_loop_in_a_directory", error_symbolic_link_loop_in_a_directory },
+	{ "unsafe_values_are_strings_printed_as_ansible_prints_them", unsafe_values_are_strings_printed_as_ansible_prints_them },
+	{ "duplicate_key_in_a_vars_file_is_warned", duplicate_key_in_a_vars_file_is_warned },
+	{ "error_yaml_host_pattern_or_group_name_not_a_string", error_yaml_host_pattern_or_group_name_not_a_string },
 	{ NULL, NULL },
 };
 
