@@ -1468,6 +1468,30 @@ resolve_scalar(const char *v, size_t len, int plain_implicit)
 	return T_STR;
 }
 
+const char *
+inv_yaml_key_type(const char *text, size_t len)
+{
+	struct timestamp t;
+
+	switch (resolve_scalar(text, len, 1)) {
+	case T_BOOL:
+		return "bool";
+	case T_INT:
+		return "int";
+	case T_FLOAT:
+		return "float";
+	case T_NULL:
+		return "NoneType";
+	case T_MERGE:
+		return "merge";
+	case T_TIMESTAMP:
+		return match_timestamp(text, text + len, &t) && !t.has_time ? "date" : "datetime";
+	default:
+		/* `=` as a key is a str (flatten_mapping) */
+		return "str";
+	}
+}
+
 /* ---- composing: libyaml events into nodes (PyYAML's CParser) ------------ */
 
 static int

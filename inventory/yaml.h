@@ -34,4 +34,14 @@
 int inv_yaml_parse(const char *filename, const char *text, size_t len, json_t **out,
 		   struct strvec *warnings, char *err, size_t errlen);
 
+/*
+ * The Python type of a plain (unquoted, untagged) mapping key written TEXT,
+ * as PyYAML's resolver and constructor make it: "str", "bool", "int",
+ * "float", "NoneType", "date" or "datetime" ("yes" is a bool, "82:00" an
+ * int, "1e3" a str); "merge" for `<<`. Exact and cheap: for callers that
+ * must tell a key's type from a libyaml node, as the yaml inventory plugin
+ * does for group and host names.
+ */
+const char *inv_yaml_key_type(const char *text, size_t len);
+
 #endif

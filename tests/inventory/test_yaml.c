@@ -475,6 +475,20 @@ large_documents_are_read_in_linear_time(void)
 	free(text);
 }
 
+static void
+key_types_are_pythons(void)
+{
+	static const char *const cases[][2] = {
+		{ "pve", "str" }, { "yes", "bool" }, { "Off", "bool" }, { "y", "str" }, { "82:00", "int" },
+		{ "0x1F", "int" }, { "08", "str" }, { "1e3", "str" }, { "1.0e+3", "float" }, { ".inf", "float" },
+		{ "~", "NoneType" }, { "", "NoneType" }, { "2001-12-14", "date" }, { "2001-12-14 21:59:43", "datetime" },
+		{ "<<", "merge" }, { "=", "str" }, { "node[01:03]", "str" }, { "10.0.0.1", "str" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		CHECK_STR(inv_yaml_key_type(cases[i][0], strlen(cases[i][0])), cases[i][1]);
+}
+
 static const struct test_case tests[] = {
 	{ "booleans_follow_yaml_1_1", booleans_follow_yaml_1_1 },
 	{ "integers_in_binary_octal_hex_and_with_underscores", integers_in_binary_octal_hex_and_with_underscores },
@@ -518,6 +532,7 @@ static const struct test_case tests[] = {
 	{ "nesting_deeper_than_the_limit_is_refused", nesting_deeper_than_the_limit_is_refused },
 	{ "nul_characters_stay_in_values", nul_characters_stay_in_values },
 	{ "large_documents_are_read_in_linear_time", large_documents_are_read_in_linear_time },
+	{ "key_types_are_pythons", key_types_are_pythons },
 	{ NULL, NULL },
 };
 
