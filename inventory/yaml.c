@@ -68,6 +68,9 @@
 /* Beside MARK_REFUSED for a JSON number Python reads (NaN, 1e400, a big
  * integer): Python's str() of it, which a vault made of it prints. */
 #define MARK_PYSTR "\xfb"
+/* Beside MARK_REFUSED for a JSON string with a lone surrogate, which a
+ * vault cannot encode: json.loads fails on such a vault. */
+#define MARK_SURROGATE "\xf9"
 
 enum node_kind { NODE_SCALAR, NODE_SEQUENCE, NODE_MAPPING };
 
@@ -916,9 +919,13 @@ json_parse_string(struct json_parser *jp)
 			goto bad;
 		}
 	}
-	if (surrogate != NULL)
+	if (surrogate != NULL) {
 		s = json_refusal(jp, surrogate, "a lone surrogate escape in a JSON string is not text");
-	else
+		if (s != NULL && json_object_set_new_nocheck(s, MARK_SURROGATE, json_true()) < 0) {
+			json_decref(s);
+			s = NULL;
+		}
+	} else
 		s = json_stringn_nocheck(buf, (size_t)(o - buf));
 	free(buf);
 	return s;
@@ -1010,6 +1017,10 @@ json_object_hook(struct json_parser *jp, json_t *obj, const char *at)
 			/* AnsibleVaultEncryptedUnicode(value) keeps to_bytes(value): str() of a number */
 			if (json_is_string(value)) {
 				out = marker(jp->c, MARK_VAULT, json_incref(value));
+			} else if (json_is_object(value) && json_object_get(value, MARK_SURROGATE) != NULL) {
+				/* to_bytes() raises: not JSON then, YAML's turn */
+				jp->not_json = 1;
+				out = json_null();
 			} else if (json_is_object(value) && json_object_get(value, MARK_PYSTR) != NULL) {
 				out = marker(jp->c, MARK_VAULT, json_incref(json_object_get(value, MARK_PYSTR)));
 			} else if (json_is_integer(value) || json_is_boolean(value) || json_is_null(value) || json_is_real(value)) {

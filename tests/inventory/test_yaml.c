@@ -398,6 +398,9 @@ static void
 json_lone_surrogates_are_refused(void)
 {
 	CHECK_LOAD("{\"a\": \"x\\ud800\"}", "error: vars.yml:1:9: a lone surrogate escape in a JSON string is not text");
+	/* a vault cannot encode it: json.loads fails, and YAML refuses the escape */
+	CHECK_LOAD("{\"v\": {\"__ansible_vault\": \"\\ud800\"}}", "error: vars.yml:1:30: syntax error while loading "
+		   "YAML: found invalid Unicode character escape code (while parsing a quoted scalar at line 1, column 27)");
 	/* YAML refuses it itself */
 	CHECK_LOAD("a: \"\\ud800\"", "error: vars.yml:1:7: syntax error while loading YAML: found invalid Unicode "
 		   "character escape code (while parsing a quoted scalar at line 1, column 4)");
