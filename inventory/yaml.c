@@ -50,9 +50,9 @@
 #define TAG_MAP TAG_PREFIX "map"
 
 /*
- * While values are built, three kinds of Python objects that print
- * differently from what wraps them are one-key objects whose key is not
- * UTF-8 (so no input can spell it). They are replaced in the final copy.
+ * While values are built, the Python objects that print differently from
+ * what wraps them are one-key objects whose key is not UTF-8 (so no input
+ * can spell it). final_copy() replaces them; marker_key() tells their keys.
  */
 #define MARK_UNSAFE "\xff"      /* AnsibleUnsafeText: {"__ansible_unsafe": s} */
 #define MARK_VAULT "\xfe"       /* AnsibleVaultEncryptedUnicode: {"__ansible_vault": s} */
@@ -65,6 +65,12 @@
 /* In an object, "\xfa<n>": a value printed under a key a later one prints
  * as too (1 and "1"): not in the result, but refused like one. */
 #define MARK_SHADOWED "\xfa"
+/* Beside MARK_REFUSED for a JSON number Python reads (NaN, 1e400, a big
+ * integer): Python's str() of it, which a vault made of it prints. */
+#define MARK_PYSTR "\xfb"
+/* Beside MARK_REFUSED for a JSON string with a lone surrogate, which a
+ * vault cannot encode: json.loads fails on such a vault. */
+#define MARK_SURROGATE "\xf9"
 
 enum node_kind { NODE_SCALAR, NODE_SEQUENCE, NODE_MAPPING };
 
@@ -241,25 +247,37 @@ refuse_object(json_t *o, const json_t *r)
 	return json_object_set_nocheck(o, MARK_REFUSED, json_object_get(r, MARK_REFUSED));
 }
 
-/* 0-based line and column (in characters) of byte OFF, as libyaml counts
- * them for the line breaks JSON and YAML share. */
-static void
-position_of(const char *text, size_t len, size_t off, size_t *line, size_t *col)
-{
-	size_t l = 0, cl = 0;
+/* A place in a text: byte offset, 0-based line and column (in characters). */
+struct position {
+	size_t off, line, col;
+};
 
-	for (size_t i = 0; i < off && i < len; i++) {
+/* Moves AT forward to byte OFF, counting lines and columns as libyaml does
+ * for the line breaks JSON and YAML share. */
+static void
+advance(const char *text, size_t len, size_t off, struct position *at)
+{
+	for (size_t i = at->off; i < off && i < len; i++) {
 		unsigned char ch = (unsigned char)text[i];
 
 		if (ch == '\n' || (ch == '\r' && (i + 1 == len || text[i + 1] != '\n'))) {
-			l++;
-			cl = 0;
+			at->line++;
+			at->col = 0;
 		} else if ((ch & 0xc0) != 0x80 && ch != '\r') {
-			cl++;
+			at->col++;
 		}
 	}
-	*line = l;
-	*col = cl;
+	at->off = off;
+}
+
+static void
+position_of(const char *text, size_t len, size_t off, size_t *line, size_t *col)
+{
+	struct position at = { 0 };
+
+	advance(text, len, off, &at);
+	*line = at.line;
+	*col = at.col;
 }
 
 /* ---- markers ---------------------------------------------------------- */
@@ -740,22 +758,22 @@ struct json_parser {
 	int depth;
 	int not_json;           /* json.loads raises: the text is YAML's */
 	struct ctx *c;
+	struct position last;   /* of the last refusal: the next is rarely before */
 };
 
 /* A value json.loads reads at AT that JSON cannot carry. */
 static json_t *
 json_refusal(struct json_parser *jp, const char *at, const char *why)
 {
-	size_t line, col;
+	size_t off = (size_t)(at - jp->text);
 
-	position_of(jp->text, (size_t)(jp->end - jp->text), (size_t)(at - jp->text), &line, &col);
-	return refusal(jp->c, line, col, "%s", why);
+	if (off < jp->last.off)
+		memset(&jp->last, 0, sizeof(jp->last));
+	advance(jp->text, (size_t)(jp->end - jp->text), off, &jp->last);
+	return refusal(jp->c, jp->last.line, jp->last.col, "%s", why);
 }
 
-/* The same for a number, with Python's str() of it, which a vault made of
- * it prints (MARK_PYSTR). */
-#define MARK_PYSTR "\xfb"
-
+/* The same for a number, with Python's str() of it (MARK_PYSTR). */
 static json_t *
 json_number_refusal(struct json_parser *jp, const char *at, const char *why, const char *pystr, size_t len)
 {
@@ -901,9 +919,13 @@ json_parse_string(struct json_parser *jp)
 			goto bad;
 		}
 	}
-	if (surrogate != NULL)
+	if (surrogate != NULL) {
 		s = json_refusal(jp, surrogate, "a lone surrogate escape in a JSON string is not text");
-	else
+		if (s != NULL && json_object_set_new_nocheck(s, MARK_SURROGATE, json_true()) < 0) {
+			json_decref(s);
+			s = NULL;
+		}
+	} else
 		s = json_stringn_nocheck(buf, (size_t)(o - buf));
 	free(buf);
 	return s;
@@ -995,6 +1017,10 @@ json_object_hook(struct json_parser *jp, json_t *obj, const char *at)
 			/* AnsibleVaultEncryptedUnicode(value) keeps to_bytes(value): str() of a number */
 			if (json_is_string(value)) {
 				out = marker(jp->c, MARK_VAULT, json_incref(value));
+			} else if (json_is_object(value) && json_object_get(value, MARK_SURROGATE) != NULL) {
+				/* to_bytes() raises: not JSON then, YAML's turn */
+				jp->not_json = 1;
+				out = json_null();
 			} else if (json_is_object(value) && json_object_get(value, MARK_PYSTR) != NULL) {
 				out = marker(jp->c, MARK_VAULT, json_incref(json_object_get(value, MARK_PYSTR)));
 			} else if (json_is_integer(value) || json_is_boolean(value) || json_is_null(value) || json_is_real(value)) {
@@ -1451,6 +1477,30 @@ resolve_scalar(const char *v, size_t len, int plain_implicit)
 			return resolvers[i].id;
 	}
 	return T_STR;
+}
+
+const char *
+inv_yaml_key_type(const char *text, size_t len)
+{
+	struct timestamp t;
+
+	switch (resolve_scalar(text, len, 1)) {
+	case T_BOOL:
+		return "bool";
+	case T_INT:
+		return "int";
+	case T_FLOAT:
+		return "float";
+	case T_NULL:
+		return "NoneType";
+	case T_MERGE:
+		return "merge";
+	case T_TIMESTAMP:
+		return match_timestamp(text, text + len, &t) && !t.has_time ? "date" : "datetime";
+	default:
+		/* `=` as a key is a str (flatten_mapping) */
+		return "str";
+	}
 }
 
 /* ---- composing: libyaml events into nodes (PyYAML's CParser) ------------ */
@@ -2356,18 +2406,15 @@ fill_mapping(struct ctx *c, size_t idx, json_t *out)
 			/* kept aside: ansible-inventory prints it, and fails on what it cannot */
 			char aside[32], *w = NULL;
 			const struct node *kn = &c->nodes[entries[i].node];
-			size_t j = i;
 
-			while (j-- > 0 && strcmp(entries[j].key.json, entries[i].key.json) != 0)
-				;
 			snprintf(aside, sizeof(aside), MARK_SHADOWED "%zu", i);
 			c->shadowed = 1;
 			if (json_object_set_nocheck(out, aside, shadowed) < 0 ||
 			    (c->warnings != NULL &&
-			     (asprintf(&w, "%s:%zu:%zu: keys %s%s%s and %s%s%s of this mapping are both written \"%s\" "
-				       "by ansible-inventory: a JSON reader takes the later value", c->filename,
-				       kn->line + 1, kn->column + 1, QUOTED(entries[j].key), QUOTED(entries[i].key),
-				       entries[i].key.json) < 0 || strvec_push(c->warnings, w) < 0))) {
+			     (asprintf(&w, "%s:%zu:%zu: key %s%s%s is written \"%s\" by ansible-inventory, as an "
+				       "earlier key of this mapping: a JSON reader takes the later value", c->filename,
+				       kn->line + 1, kn->column + 1, QUOTED(entries[i].key), entries[i].key.json) < 0 ||
+			      strvec_push(c->warnings, w) < 0))) {
 				oom(c);
 				goto out;
 			}

@@ -102,7 +102,7 @@ def orch_read_all(dump, paths):
     for line in out.split('\n'):
         if line.startswith('warning: '):
             msg = line[len('warning: '):]
-            if 'by ansible-inventory: a JSON reader takes the later value' in msg:
+            if 'as an earlier key of this mapping: a JSON reader takes the later value' in msg:
                 continue  # orch's own warning: two keys print alike
             # "FILE:LINE:COL: " then Ansible's text
             results[-1][2].append(msg.split(': ', 1)[1] if ': ' in msg else msg)
