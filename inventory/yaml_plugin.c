@@ -5,7 +5,6 @@
  * makes them in and its warnings are kept, because a file it rejects half
  * way is handed to the ini plugin next with what it added still in place.
  */
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +12,7 @@
 #include <yaml.h>
 
 #include "inventory_private.h"
+#include "yaml.h"
 
 /* The Python type name Ansible's messages show for V. */
 static const char *
@@ -207,27 +207,17 @@ parse_group(struct parser *p, const char *name, json_t *data)
 
 /*
  * Group names and host patterns must be str: a key YAML resolves to an int,
- * a float, a bool or None is an error of the plugin (InventoryData.add_group,
- * _parse_host). The loaded data no longer tells (its keys are the text
- * json.dumps gives them), so the text is composed again with libyaml and
- * plain keys resolved with PyYAML's implicit resolvers (yaml/resolver.py).
+ * a float, a bool, None or a date is an error of the plugin
+ * (InventoryData.add_group, _parse_host). The loaded data no longer tells
+ * (its keys are the text json.dumps gives them), so the text is composed
+ * again with libyaml and its plain keys typed as PyYAML types them.
  */
-static const struct {
-	const char *type, *re;
-} key_resolvers[] = {
-	{ "bool", "^(yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$" },
-	{ "float", "^([-+]?[0-9][0-9_]*\\.[0-9_]*([eE][-+][0-9]+)?|\\.[0-9][0-9_]*([eE][-+][0-9]+)?"
-		   "|[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+\\.[0-9_]*|[-+]?\\.(inf|Inf|INF)|\\.(nan|NaN|NAN))$" },
-	{ "int", "^([-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+"
-		 "|[-+]?[1-9][0-9_]*(:[0-5]?[0-9])+)$" },
-	{ "NoneType", "^(~|null|Null|NULL|)$" },
-};
 
 /* The Python type of key node N when it is not a str, else NULL. */
 static const char *
 key_type(yaml_node_t *n)
 {
-	const char *tag = (const char *)n->tag;
+	const char *tag = (const char *)n->tag, *t;
 
 	if (n->type != YAML_SCALAR_NODE)
 		return "dict";
@@ -235,18 +225,14 @@ key_type(yaml_node_t *n)
 		return strcmp(tag, "!unsafe") == 0 ? NULL : tag;
 	if (n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
 		return NULL;
-	for (size_t i = 0; i < sizeof(key_resolvers) / sizeof(key_resolvers[0]); i++) {
-		regex_t re;
-		int m;
-
-		if (regcomp(&re, key_resolvers[i].re, REG_EXTENDED | REG_NOSUB) != 0)
-			continue;
-		m = regexec(&re, (const char *)n->data.scalar.value, 0, NULL, 0) == 0;
-		regfree(&re);
-		if (m)
-			return key_resolvers[i].type;
-	}
-	return NULL;
+	t = inv_yaml_key_type((const char *)n->data.scalar.value, n->data.scalar.length);
+	if (strcmp(t, "str") == 0 || strcmp(t, "merge") == 0)
+		return NULL;
+	if (strcmp(t, "date") == 0)
+		return "datetime.date";
+	if (strcmp(t, "datetime") == 0)
+		return "datetime.datetime";
+	return t;
 }
 
 static int
