@@ -889,10 +889,10 @@ out:
 }
 
 int
-ini_expand_hostpattern(const char *pattern, struct strvec *names, char **port, char *why, size_t whylen)
+expand_hostpattern(const char *pattern, struct strvec *names, char **port, char *why, size_t whylen)
 {
 	char *host = NULL;
-	const char *pat = pattern, *s, *e;
+	const char *pat = pattern;
 	size_t budget = INVENTORY_MAX_EXPANSION;
 	int r = -1;
 
@@ -910,26 +910,6 @@ ini_expand_hostpattern(const char *pattern, struct strvec *names, char **port, c
 		range_error(why, whylen, "out of memory");
 		goto out;
 	}
-	s = pattern;
-	e = pattern + strlen(pattern);
-	py_strip(&s, &e);
-	if (s < e && e[-1] == ':' && *port == NULL) {
-		range_error(why, whylen,
-			    "invalid host pattern '%s': ending in ':' is not allowed, this character is reserved to provide a port",
-			    pattern);
-		goto out;
-	}
-	for (size_t i = 0; i < names->n; i++) {
-		s = names->v[i];
-		e = s + strlen(s);
-		py_strip(&s, &e);
-		if (e - s == 3 && memcmp(s, "---", 3) == 0) {
-			range_error(why, whylen,
-				    "invalid host pattern '%s': '---' is normally a sign this is a YAML file",
-				    pattern);
-			goto out;
-		}
-	}
 	r = 0;
 out:
 	if (r < 0) {
@@ -938,4 +918,36 @@ out:
 	}
 	free(host);
 	return r;
+}
+
+int
+ini_expand_hostpattern(const char *pattern, struct strvec *names, char **port, char *why, size_t whylen)
+{
+	const char *s, *e;
+
+	if (expand_hostpattern(pattern, names, port, why, whylen) < 0)
+		return -1;
+	s = pattern;
+	e = pattern + strlen(pattern);
+	py_strip(&s, &e);
+	if (s < e && e[-1] == ':' && *port == NULL) {
+		range_error(why, whylen,
+			    "invalid host pattern '%s': ending in ':' is not allowed, this character is reserved to provide a port",
+			    pattern);
+		return -1;
+	}
+	for (size_t i = 0; i < names->n; i++) {
+		s = names->v[i];
+		e = s + strlen(s);
+		py_strip(&s, &e);
+		if (e - s == 3 && memcmp(s, "---", 3) == 0) {
+			free(*port);
+			*port = NULL;
+			range_error(why, whylen,
+				    "invalid host pattern '%s': '---' is normally a sign this is a YAML file",
+				    pattern);
+			return -1;
+		}
+	}
+	return 0;
 }

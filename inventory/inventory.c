@@ -29,7 +29,7 @@ hash_str(const char *s)
 	return h;
 }
 
-static size_t
+size_t
 ni_get(const struct name_index *ni, const char *key)
 {
 	size_t i;
@@ -43,7 +43,7 @@ ni_get(const struct name_index *ni, const char *key)
 	return NOT_FOUND;
 }
 
-static int
+int
 ni_put(struct name_index *ni, const char *key, size_t idx)
 {
 	size_t i;
@@ -115,7 +115,7 @@ idx_remove(size_t *v, size_t *n, size_t x)
 
 /* ---- variables ---- */
 
-static void
+void
 varlist_free(struct varlist *vl)
 {
 	for (size_t i = 0; i < vl->n; i++) {
@@ -127,8 +127,8 @@ varlist_free(struct varlist *vl)
 }
 
 /* Python dict assignment: a new key goes last, an existing one keeps its place. */
-static int
-varlist_set(struct varlist *vl, const char *key, const char *text, json_t *value)
+int
+varlist_set(struct varlist *vl, const char *key, const char *text, json_t *value, const char *origin)
 {
 	struct var *v = NULL;
 	char *t;
@@ -166,6 +166,7 @@ varlist_set(struct varlist *vl, const char *key, const char *text, json_t *value
 	json_decref(v->value);
 	v->text = t;
 	v->value = json_incref(value);
+	v->origin = origin;
 	return 0;
 }
 
@@ -196,8 +197,8 @@ next_stamp(struct inventory *inv)
 	return inv->stamp;
 }
 
-static size_t
-group_add(struct inventory *inv, const char *name)
+size_t
+inv_group_add(struct inventory *inv, const char *name)
 {
 	struct group *g;
 
@@ -260,6 +261,9 @@ inventory_free(struct inventory *inv)
 		free(g->children);
 		free(g->parents);
 		varlist_free(&g->vars);
+		for (size_t d = 0; g->fvars && d < inv->nvarsdirs; d++)
+			varlist_free(&g->fvars[d]);
+		free(g->fvars);
 	}
 	for (size_t i = 0; i < inv->nhosts; i++) {
 		struct host *h = &inv->hosts[i];
@@ -267,6 +271,9 @@ inventory_free(struct inventory *inv)
 		free(h->name);
 		free(h->groups);
 		varlist_free(&h->vars);
+		for (size_t d = 0; h->fvars && d < inv->nvarsdirs; d++)
+			varlist_free(&h->fvars[d]);
+		free(h->fvars);
 		for (size_t j = 0; j < h->nmerged; j++)
 			json_decref(h->merged[j].string_value);
 		free(h->merged);
@@ -276,46 +283,27 @@ inventory_free(struct inventory *inv)
 	free(inv->group_index.slots);
 	free(inv->host_index.slots);
 	free(inv->filename);
+	strvec_clear(&inv->files);
+	free(inv->file_index.slots);
+	strvec_clear(&inv->warnings);
+	free(inv->source_varsdir);
 	free(inv);
 }
 
 /* ---- the parser ---- */
 
-enum section_state { ST_HOSTS, ST_CHILDREN, ST_VARS };
-
-/* A group named before it is declared: [g:vars] or a :children entry.
- * Kept in insertion order like the Python dict, whose first leftover entry
- * is the error reported. */
-struct pending {
-	char *name;
-	enum section_state state;
-	size_t line;
-	size_t *parents, nparents, cparents;
-	int live;
-};
-
-struct parser {
-	struct inventory *inv;
-	const char *file;
-	size_t line;
-	char *err;
-	size_t errlen;
-	size_t group;                   /* the current section's group */
-	enum section_state state;
-	struct pending *pend;
-	size_t npend, cpend;
-	size_t all_child_line;          /* where `all` was made a child of some group */
-};
-
-__attribute__((format(printf, 2, 3))) static int
-perr(struct parser *p, const char *fmt, ...)
+int
+inv_perr(struct parser *p, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
 
 	if (p->errlen == 0)
 		return -1;
-	n = snprintf(p->err, p->errlen, "%s:%zu: ", p->file, p->line);
+	if (p->line)
+		n = snprintf(p->err, p->errlen, "%s:%zu: ", p->file, p->line);
+	else
+		n = snprintf(p->err, p->errlen, "%s: ", p->file);
 	if (n < 0 || (size_t)n >= p->errlen)
 		return -1;
 	va_start(ap, fmt);
@@ -323,6 +311,8 @@ perr(struct parser *p, const char *fmt, ...)
 	va_end(ap);
 	return -1;
 }
+
+#define perr inv_perr
 
 static int
 oom(struct parser *p)
@@ -413,8 +403,8 @@ out:
 }
 
 /* Group.add_child_group() */
-static int
-add_child_group(struct parser *p, size_t parent, size_t child)
+int
+inv_add_child_group(struct parser *p, size_t parent, size_t child)
 {
 	struct inventory *inv = p->inv;
 	struct group *gp = &inv->groups[parent], *gc = &inv->groups[child];
@@ -432,13 +422,19 @@ add_child_group(struct parser *p, size_t parent, size_t child)
 	if (idx_push(&gp->children, &gp->nchildren, &gp->cchildren, child) < 0 ||
 	    idx_push(&gc->parents, &gc->nparents, &gc->cparents, parent) < 0)
 		return oom(p);
-	if (child == GROUP_ALL && p->all_child_line == 0)
-		p->all_child_line = p->line;
+	if (child == GROUP_UNGROUPED && parent != GROUP_ALL && inv->ungrouped_child_file == NULL) {
+		inv->ungrouped_child_file = p->file;
+		inv->ungrouped_child_line = p->line;
+	}
+	if (child == GROUP_ALL && inv->all_child_file == NULL) {
+		inv->all_child_file = p->file;
+		inv->all_child_line = p->line;
+	}
 	return 0;
 }
 
-static int
-add_host_to_group(struct inventory *inv, size_t h, size_t g)
+int
+inv_add_host_to_group(struct inventory *inv, size_t h, size_t g)
 {
 	struct host *host = &inv->hosts[h];
 	struct group *group = &inv->groups[g];
@@ -470,7 +466,8 @@ set_group_var(struct parser *p, size_t g, const char *key, const char *raw, json
 		long long prio;
 		int overflow;
 
-		if (value == NULL || json_is_string(value)) {
+		/* an `!unsafe` string is a str to int() too; RAW is its text */
+		if (value == NULL || json_is_string(value) || json_is_string(json_object_get(value, "__ansible_unsafe"))) {
 			if (py_int(var_text(raw, value), &prio, &overflow) < 0)
 				return perr(p, "invalid ansible_group_priority '%s' for group '%s': not an integer",
 					    raw, group->name);
@@ -488,29 +485,29 @@ set_group_var(struct parser *p, size_t g, const char *key, const char *raw, json
 		group->priority = prio;
 		return 0;
 	}
-	if (varlist_set(&group->vars, key, var_text(raw, value), value) < 0)
+	if (varlist_set(&group->vars, key, var_text(raw, value), value, p->file) < 0)
 		return oom(p);
 	return 0;
 }
 
 /* InventoryData.set_variable() looks the name up among groups first, so a
  * host named like a group hands its inline variables to the group. */
-static int
-set_entity_var(struct parser *p, const char *name, const char *key, const char *raw, json_t *value)
+int
+inv_set_entity_var(struct parser *p, const char *name, const char *key, const char *raw, json_t *value)
 {
 	size_t g = inventory_find_group(p->inv, name), h;
 
 	if (g != NOT_FOUND)
 		return set_group_var(p, g, key, raw, value);
 	h = inventory_find_host(p->inv, name);
-	if (varlist_set(&p->inv->hosts[h].vars, key, var_text(raw, value), value) < 0)
+	if (varlist_set(&p->inv->hosts[h].vars, key, var_text(raw, value), value, p->file) < 0)
 		return oom(p);
 	return 0;
 }
 
 /* InventoryData.add_host(): the port only counts when the host is new. */
-static int
-add_host(struct parser *p, const char *name, size_t g, const char *port)
+int
+inv_add_host(struct parser *p, const char *name, size_t g, const char *port)
 {
 	struct inventory *inv = p->inv;
 	size_t h;
@@ -526,14 +523,14 @@ add_host(struct parser *p, const char *name, size_t g, const char *port)
 			long long v;
 			int overflow;
 			json_t *j = py_int(port, &v, &overflow) == 0 ? json_integer(v) : NULL;
-			int r = varlist_set(&inv->hosts[h].vars, "ansible_port", port, j);
+			int r = varlist_set(&inv->hosts[h].vars, "ansible_port", port, j, p->file);
 
 			json_decref(j);
 			if (r < 0)
 				return oom(p);
 		}
 	}
-	if (add_host_to_group(inv, h, g) < 0)
+	if (inv_add_host_to_group(inv, h, g) < 0)
 		return oom(p);
 	return 0;
 }
@@ -609,7 +606,7 @@ add_pending_children(struct parser *p, struct pending *pd)
 	for (size_t i = 0; i < pd->nparents; i++) {
 		struct pending *pp;
 
-		if (add_child_group(p, pd->parents[i], g) < 0)
+		if (inv_add_child_group(p, pd->parents[i], g) < 0)
 			return -1;
 		pp = pending_find(p, p->inv->groups[pd->parents[i]].name);
 		if (pp && pp != pd && pp->state == ST_CHILDREN && add_pending_children(p, pp) < 0)
@@ -639,7 +636,7 @@ section(struct parser *p, const char *name, const char *tag)
 		/* [g:vars] alone does not declare g; it must show up as [g] or [g:children] */
 		if (state == ST_VARS && pending_find(p, name) == NULL && pending_add(p, name, ST_VARS) == NULL)
 			return oom(p);
-		if ((g = group_add(p->inv, name)) == NOT_FOUND)
+		if ((g = inv_group_add(p->inv, name)) == NOT_FOUND)
 			return oom(p);
 	}
 	if (state != ST_VARS && (pd = pending_find(p, name)) != NULL) {
@@ -706,10 +703,10 @@ host_line(struct parser *p, const char *line)
 		}
 	}
 	for (size_t i = 0; i < names.n; i++) {
-		if (add_host(p, names.v[i], p->group, port) < 0)
+		if (inv_add_host(p, names.v[i], p->group, port) < 0)
 			goto out;
 		for (size_t k = 0; k < keys.n; k++) {
-			if (set_entity_var(p, names.v[i], keys.v[k], raws.v[k], values[k]) < 0)
+			if (inv_set_entity_var(p, names.v[i], keys.v[k], raws.v[k], values[k]) < 0)
 				goto out;
 		}
 	}
@@ -776,7 +773,7 @@ children_line(struct parser *p, const char *line)
 			oom(p);
 			goto out;
 		}
-	} else if (add_child_group(p, p->group, c) < 0) {
+	} else if (inv_add_child_group(p, p->group, c) < 0) {
 		goto out;
 	}
 	r = 0;
@@ -911,18 +908,44 @@ host_closure(struct inventory *inv, size_t h, size_t **out, size_t *n, size_t *c
 }
 
 static int
+regain_ungrouped(struct inventory *inv, size_t g)
+{
+	size_t *hs, n;
+
+	if (inventory_group_hosts(inv, g, &hs, &n) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		inv->hosts[hs[i]].left_ungrouped = 0;
+	free(hs);
+	return 0;
+}
+
+/* 1 when host H is directly in a group other than `all` and `ungrouped` */
+static int
+direct_elsewhere(const struct inventory *inv, size_t h)
+{
+	for (size_t i = 0; i < inv->hosts[h].ngroups; i++) {
+		if (inv->hosts[h].groups[i] != GROUP_ALL && inv->hosts[h].groups[i] != GROUP_UNGROUPED)
+			return 1;
+	}
+	return 0;
+}
+
+static int
 reconcile(struct parser *p)
 {
 	struct inventory *inv = p->inv;
 	size_t *cl = NULL, ncl = 0, ccl = 0;
 	int r = -1;
 
-	/* every group without a parent becomes a child of `all` */
+	/* every group without a parent becomes a child of `all`; a loop through
+	 * `all` is reported where `all` was made a child */
 	for (size_t g = 0; g < inv->ngroups; g++) {
 		if (g == GROUP_ALL || inv->groups[g].nparents != 0)
 			continue;
-		p->line = p->all_child_line;
-		if (add_child_group(p, GROUP_ALL, g) < 0)
+		p->file = inv->all_child_file ? inv->all_child_file : p->file;
+		p->line = inv->all_child_line;
+		if (inv_add_child_group(p, GROUP_ALL, g) < 0)
 			goto out;
 	}
 	/* `ungrouped` keeps only the hosts that are in no other group */
@@ -939,8 +962,21 @@ reconcile(struct parser *p)
 			others |= cl[i] != GROUP_UNGROUPED && cl[i] != GROUP_ALL;
 		}
 		if (in_ungrouped) {
+			if (others && idx_has(inv->hosts[h].groups, inv->hosts[h].ngroups, GROUP_UNGROUPED) &&
+			    inv->ungrouped_child_file && direct_elsewhere(inv, h)) {
+				/* Host.remove_group() then also takes the host out of the
+				 * groups above `ungrouped` no other of its groups descends
+				 * from, walking a set whose order is the objects' addresses */
+				p->file = inv->ungrouped_child_file;
+				p->line = inv->ungrouped_child_line;
+				perr(p, "group 'ungrouped' is a child of another group and host '%s' is in other groups too: "
+					"Ansible then takes the host out of groups in an order that changes from run to run",
+				     inv->hosts[h].name);
+				goto out;
+			}
 			if (others && idx_has(inv->hosts[h].groups, inv->hosts[h].ngroups, GROUP_UNGROUPED)) {
 				idx_remove(inv->hosts[h].groups, &inv->hosts[h].ngroups, GROUP_UNGROUPED);
+				inv->hosts[h].left_ungrouped = 1;
 				idx_remove(inv->groups[GROUP_UNGROUPED].hosts, &inv->groups[GROUP_UNGROUPED].nhosts, h);
 			}
 		} else if (ncl == 0 || (ncl == 1 && in_all)) {
@@ -948,9 +984,18 @@ reconcile(struct parser *p)
 			size_t g = inventory_find_group(inv, inv->hosts[h].name);
 
 			if (g != NOT_FOUND) {
-				if (add_child_group(p, GROUP_UNGROUPED, g) < 0)
+				int added = !idx_has(inv->groups[GROUP_UNGROUPED].children,
+						     inv->groups[GROUP_UNGROUPED].nchildren, g);
+
+				if (inv_add_child_group(p, GROUP_UNGROUPED, g) < 0)
 					goto out;
-			} else if (add_host_to_group(inv, h, GROUP_UNGROUPED) < 0) {
+				/* the new edge gives the hosts below g `ungrouped` as an
+				 * ancestor again (Host.populate_ancestors) */
+				if (added && regain_ungrouped(inv, g) < 0) {
+					oom(p);
+					goto out;
+				}
+			} else if (inv_add_host_to_group(inv, h, GROUP_UNGROUPED) < 0) {
 				oom(p);
 				goto out;
 			}
@@ -1101,8 +1146,8 @@ push_vars(struct var_ref **refs, size_t *n, size_t *cap, const struct varlist *v
 
 /* all, then the host's groups by (depth, priority, name), then the host:
  * the last to set a key wins. */
-static int
-merge_vars(struct inventory *inv)
+int
+inv_merge_vars(struct inventory *inv)
 {
 	size_t *order = malloc(inv->ngroups * sizeof(*order)), *cl = NULL, ncl = 0, ccl = 0;
 	struct var_ref *refs = NULL;
@@ -1125,15 +1170,38 @@ merge_vars(struct inventory *inv)
 			goto out;
 		if (ncl > 1)
 			qsort_r(cl, ncl, sizeof(*cl), cmp_rank, inv);
+		/* VariableManager.get_vars() with the default VARIABLE_PRECEDENCE:
+		 * every group's inventory vars come before any vars file */
 		nrefs = 0;
 		if (push_vars(&refs, &nrefs, &crefs, &inv->groups[GROUP_ALL].vars) < 0)
 			goto out;
 		for (size_t i = 0; i < ncl; i++) {
-			if (cl[i] != GROUP_ALL && push_vars(&refs, &nrefs, &crefs, &inv->groups[cl[i]].vars) < 0)
+			if (cl[i] != GROUP_ALL && !(cl[i] == GROUP_UNGROUPED && host->left_ungrouped) &&
+			    push_vars(&refs, &nrefs, &crefs, &inv->groups[cl[i]].vars) < 0)
 				goto out;
+		}
+		for (size_t s = 0; s < inv->nsources; s++) {
+			const struct group *all = &inv->groups[GROUP_ALL];
+
+			if (all->fvars && push_vars(&refs, &nrefs, &crefs, &all->fvars[inv->source_varsdir[s]]) < 0)
+				goto out;
+		}
+		for (size_t s = 0; s < inv->nsources; s++) {
+			for (size_t i = 0; i < ncl; i++) {
+				const struct group *g = &inv->groups[cl[i]];
+
+				if (cl[i] != GROUP_ALL && !(cl[i] == GROUP_UNGROUPED && host->left_ungrouped) && g->fvars &&
+				    push_vars(&refs, &nrefs, &crefs, &g->fvars[inv->source_varsdir[s]]) < 0)
+					goto out;
+			}
 		}
 		if (push_vars(&refs, &nrefs, &crefs, &host->vars) < 0)
 			goto out;
+		for (size_t s = 0; s < inv->nsources; s++) {
+			if (host->fvars &&
+			    push_vars(&refs, &nrefs, &crefs, &host->fvars[inv->source_varsdir[s]]) < 0)
+				goto out;
+		}
 		if (nrefs > 1)
 			qsort(refs, nrefs, sizeof(*refs), cmp_var_ref);
 		if (nrefs && (host->merged = calloc(nrefs, sizeof(*host->merged))) == NULL)
@@ -1143,6 +1211,7 @@ merge_vars(struct inventory *inv)
 				continue;
 			host->merged[m].key = refs[i].v->key;
 			host->merged[m].text = refs[i].v->text;
+			host->merged[m].origin = refs[i].v->origin;
 			host->merged[m].value = refs[i].v->value;
 			if (refs[i].v->value == NULL &&
 			    (host->merged[m].string_value = json_string(refs[i].v->text)) == NULL)
@@ -1159,53 +1228,96 @@ out:
 	return r;
 }
 
-int
-inventory_parse(struct inventory **out, const char *filename, const char *text, size_t len, char *err,
-		size_t errlen)
+struct inventory *
+inv_new(void)
 {
 	struct inventory *inv = calloc(1, sizeof(*inv));
 	struct parser p = { 0 };
-	int r = -1;
 
-	*out = NULL;
+	if (inv == NULL)
+		return NULL;
 	p.inv = inv;
-	p.file = filename;
+	p.file = "";
+	if (inv_group_add(inv, "all") != GROUP_ALL || inv_group_add(inv, "ungrouped") != GROUP_UNGROUPED ||
+	    inv_add_child_group(&p, GROUP_ALL, GROUP_UNGROUPED) < 0) {
+		inventory_free(inv);
+		return NULL;
+	}
+	return inv;
+}
+
+int
+inv_parse_ini(struct inventory *inv, const char *file, const char *text, size_t len, char *err,
+	      size_t errlen)
+{
+	struct parser p = { 0 };
+	int r;
+
+	p.inv = inv;
+	p.file = file;
 	p.err = err;
 	p.errlen = errlen;
 	p.group = GROUP_UNGROUPED;
 	p.state = ST_HOSTS;
+	r = parse_text(&p, text, len);
+	pending_free(&p);
+	return r;
+}
+
+int
+inv_finish(struct inventory *inv, char *err, size_t errlen)
+{
+	struct parser p = { 0 };
+
+	p.inv = inv;
+	p.file = inv->filename ? inv->filename : "";
+	p.err = err;
+	p.errlen = errlen;
+	if (reconcile(&p) < 0)
+		return -1;
+	if (drop_orphans(inv) < 0 || compute_depths(inv) < 0)
+		return oom(&p);
+	return 0;
+}
+
+int
+inventory_parse(struct inventory **out, const char *filename, const char *text, size_t len, char *err,
+		size_t errlen)
+{
+	struct inventory *inv = inv_new();
+	const char *file;
+	int r = -1;
+
+	*out = NULL;
 	if (errlen)
 		err[0] = '\0';
 	if (inv == NULL || (inv->filename = strdup(filename)) == NULL ||
-	    group_add(inv, "all") != GROUP_ALL || group_add(inv, "ungrouped") != GROUP_UNGROUPED ||
-	    add_child_group(&p, GROUP_ALL, GROUP_UNGROUPED) < 0) {
-		oom(&p);
+	    (file = inv_intern(inv, filename)) == NULL) {
+		snprintf(err, errlen, "%s: out of memory", filename);
 		goto out;
 	}
-	if (parse_text(&p, text, len) < 0 || reconcile(&p) < 0)
+	if (inv_parse_ini(inv, file, text, len, err, errlen) < 0 || inv_finish(inv, err, errlen) < 0)
 		goto out;
-	if (drop_orphans(inv) < 0 || compute_depths(inv) < 0 || merge_vars(inv) < 0) {
-		oom(&p);
+	if (inv_merge_vars(inv) < 0) {
+		snprintf(err, errlen, "%s: out of memory", filename);
 		goto out;
 	}
 	*out = inv;
 	inv = NULL;
 	r = 0;
 out:
-	pending_free(&p);
 	inventory_free(inv);
 	return r;
 }
 
 int
-inventory_load(struct inventory **out, const char *path, char *err, size_t errlen)
+inv_read_file(const char *path, char **out, size_t *outlen, char *err, size_t errlen)
 {
 	FILE *f = NULL;
 	char *text = NULL;
 	size_t len = 0, cap = 0;
 	int r = -1;
 
-	*out = NULL;
 	if ((f = fopen(path, "rb")) == NULL) {
 		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
 		goto out;
@@ -1234,10 +1346,32 @@ inventory_load(struct inventory **out, const char *path, char *err, size_t errle
 			break;
 		}
 	}
-	r = inventory_parse(out, path, text ? text : "", len, err, errlen);
+	if (text == NULL && (text = malloc(1)) == NULL) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		goto out;
+	}
+	*out = text;
+	*outlen = len;
+	text = NULL;
+	r = 0;
 out:
 	if (f)
 		fclose(f);
+	free(text);
+	return r;
+}
+
+int
+inventory_load(struct inventory **out, const char *path, char *err, size_t errlen)
+{
+	char *text;
+	size_t len;
+	int r;
+
+	*out = NULL;
+	if (inv_read_file(path, &text, &len, err, errlen) < 0)
+		return -1;
+	r = inventory_parse(out, path, text, len, err, errlen);
 	free(text);
 	return r;
 }
@@ -1490,54 +1624,5 @@ fail:
 	json_decref(hostvars);
 	json_decref(meta);
 	json_decref(root);
-	return NULL;
-}
-
-/* ---- several sources, origins, warnings ---- */
-
-int
-inventory_load_sources(struct inventory **out, const char *const *paths, size_t n, char *err,
-		       size_t errlen)
-{
-	*out = NULL;
-	if (n != 1) {
-		snprintf(err, errlen, "%s: only one inventory source is read", n ? paths[1] : "(none)");
-		return -1;
-	}
-	return inventory_load(out, paths[0], err, errlen);
-}
-
-const char *
-inventory_host_var_origin(const struct inventory *inv, size_t i, const char *key)
-{
-	return find_merged(inv, i, key) ? inv->filename : NULL;
-}
-
-void
-inventory_each_var(const struct inventory *inv,
-		   void (*fn)(const char *key, const char *origin, void *ctx), void *ctx)
-{
-	for (size_t g = 0; g < inv->ngroups; g++) {
-		for (size_t j = 0; j < inv->groups[g].vars.n; j++)
-			fn(inv->groups[g].vars.v[j].key, inv->filename, ctx);
-	}
-	for (size_t h = 0; h < inv->nhosts; h++) {
-		for (size_t j = 0; j < inv->hosts[h].vars.n; j++)
-			fn(inv->hosts[h].vars.v[j].key, inv->filename, ctx);
-	}
-}
-
-size_t
-inventory_warning_count(const struct inventory *inv)
-{
-	(void)inv;
-	return 0;
-}
-
-const char *
-inventory_warning(const struct inventory *inv, size_t k)
-{
-	(void)inv;
-	(void)k;
 	return NULL;
 }

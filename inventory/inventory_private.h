@@ -27,11 +27,13 @@ int strvec_pushn(struct strvec *sv, const char *s, size_t len);
 void strvec_clear(struct strvec *sv);
 
 /* One variable as set on a group or a host. `text` is never NULL; `value` is
- * NULL when the text is the value (a string in JSON). */
+ * NULL when the text is the value (a string in JSON). `origin` is the file
+ * that set it, interned in the inventory's `files`. */
 struct var {
 	char *key;
 	char *text;
 	json_t *value;
+	const char *origin;
 };
 
 struct varlist {
@@ -45,6 +47,7 @@ struct merged_var {
 	const char *key;
 	const char *text;
 	const json_t *value;
+	const char *origin;
 	json_t *string_value;   /* owned: the JSON string made for `text` */
 };
 
@@ -57,12 +60,18 @@ struct name_index {
 	size_t cap, n;
 };
 
+/* The index of KEY, NOT_FOUND when absent; KEY is borrowed until the index
+ * is freed. */
+size_t ni_get(const struct name_index *ni, const char *key);
+int ni_put(struct name_index *ni, const char *key, size_t idx);
+
 struct group {
 	char *name;
 	size_t *hosts, nhosts, chosts;          /* direct members, in order */
 	size_t *children, nchildren, cchildren; /* in order added */
 	size_t *parents, nparents, cparents;
-	struct varlist vars;
+	struct varlist vars;                    /* set by the inventory file */
+	struct varlist *fvars;                  /* [nvarsdirs]: from group_vars/, or NULL */
 	long long priority;                     /* ansible_group_priority */
 	unsigned depth;                         /* longest path from `all` */
 	size_t rank;                            /* position in (depth, priority, name) order */
@@ -72,20 +81,64 @@ struct group {
 struct host {
 	char *name;
 	size_t *groups, ngroups, cgroups;       /* direct memberships */
-	struct varlist vars;
+	struct varlist vars;                    /* set by the inventory file */
+	struct varlist *fvars;                  /* [nvarsdirs]: from host_vars/, or NULL */
+	/* taken out of `ungrouped` by the reconcile: Host.remove_group() drops
+	 * it from the host's flat group list for good, even when a child of
+	 * `ungrouped` the host is in still descends from it */
+	unsigned char left_ungrouped;
 	struct merged_var *merged;              /* sorted by key */
 	size_t nmerged;
 	unsigned mark;
 };
 
 struct inventory {
-	char *filename;
+	char *filename;                         /* the first source */
+	struct strvec files;                    /* every file read, interned: origins point here */
+	struct name_index file_index;           /* into files */
+	struct strvec warnings;
+	/* directories holding group_vars/ and host_vars/, one per distinct
+	 * directory; source S reads its vars files from source_varsdir[S] */
+	size_t nvarsdirs;
+	size_t *source_varsdir, nsources;
+	const char *all_child_file;             /* where `all` was first made a child */
+	size_t all_child_line;
+	const char *ungrouped_child_file;       /* where `ungrouped` was first given a parent */
+	size_t ungrouped_child_line;
 	struct group *groups;
 	size_t ngroups, cgroups;
 	struct host *hosts;
 	size_t nhosts, chosts;
 	struct name_index group_index, host_index;
 	unsigned stamp;                         /* last traversal stamp handed out */
+};
+
+enum section_state { ST_HOSTS, ST_CHILDREN, ST_VARS };
+
+/* A group named before it is declared: [g:vars] or a :children entry.
+ * Kept in insertion order like the Python dict, whose first leftover entry
+ * is the error reported. */
+struct pending {
+	char *name;
+	enum section_state state;
+	size_t line;
+	size_t *parents, nparents, cparents;
+	int live;
+};
+
+/* What one inventory file is being read with: where messages point (line 0:
+ * the file as a whole) and, for the ini plugin, its sections. `file` is
+ * interned and is the origin of what the file sets. */
+struct parser {
+	struct inventory *inv;
+	const char *file;
+	size_t line;
+	char *err;
+	size_t errlen;
+	size_t group;                   /* the current section's group */
+	enum section_state state;
+	struct pending *pend;
+	size_t npend, cpend;
 };
 
 #define GROUP_ALL 0
@@ -96,6 +149,48 @@ size_t inventory_find_group(const struct inventory *inv, const char *name);
 size_t inventory_find_host(const struct inventory *inv, const char *name);
 /* Hosts of group G and its descendants, the order group.get_hosts() gives. */
 int inventory_group_hosts(const struct inventory *inv, size_t g, size_t **out, size_t *n);
+
+void varlist_free(struct varlist *vl);
+int varlist_set(struct varlist *vl, const char *key, const char *text, json_t *value, const char *origin);
+
+/* "FILE:LINE: message" (or "FILE: message" when LINE is 0) into P's err; -1. */
+__attribute__((format(printf, 2, 3))) int inv_perr(struct parser *p, const char *fmt, ...);
+
+/* An inventory holding only `all` and `ungrouped`, as InventoryData starts. */
+struct inventory *inv_new(void);
+/* Appends a group; its index, or NOT_FOUND when out of memory. */
+size_t inv_group_add(struct inventory *inv, const char *name);
+/* Group.add_child_group(), InventoryData.add_host(), set_variable(). */
+int inv_add_child_group(struct parser *p, size_t parent, size_t child);
+int inv_add_host_to_group(struct inventory *inv, size_t h, size_t g);
+int inv_add_host(struct parser *p, const char *name, size_t g, const char *port);
+int inv_set_entity_var(struct parser *p, const char *name, const char *key, const char *raw, json_t *value);
+/* The ini plugin on one file's text, into INV. */
+int inv_parse_ini(struct inventory *inv, const char *file, const char *text, size_t len, char *err,
+		  size_t errlen);
+/* InventoryData.reconcile_inventory(), then group depths. */
+int inv_finish(struct inventory *inv, char *err, size_t errlen);
+/* Every host's variables with Ansible's precedence. */
+int inv_merge_vars(struct inventory *inv);
+/* The whole file at PATH, NUL-terminated (one byte more than *outlen). */
+int inv_read_file(const char *path, char **out, size_t *outlen, char *err, size_t errlen);
+
+/* ---- sources.c ---- */
+
+/* PATH's copy in inv->files (added once), or NULL when out of memory. */
+const char *inv_intern(struct inventory *inv, const char *path);
+/* Appends "message" to inv->warnings; -1 when out of memory. */
+__attribute__((format(printf, 2, 3))) int inv_warn(struct inventory *inv, const char *fmt, ...);
+/* Python's bool() of the value V stands for. */
+int inv_json_truthy(const json_t *v);
+
+/* ---- yaml_plugin.c ---- */
+
+/* Ansible's `yaml` inventory plugin on DATA, the content inv_yaml_parse()
+ * loaded from the LEN bytes of TEXT read from FILE (interned), into INV.
+ * -1 with "FILE: message" in err. */
+int inv_parse_yaml_inventory(struct inventory *inv, const char *file, const char *text, size_t len,
+			     const json_t *data, char *err, size_t errlen);
 
 /* ---- ini_syntax.c: Python's text rules, as ansible-core relies on them ---- */
 
@@ -124,6 +219,9 @@ int parse_address(const char *s, char **host, char **port);
  * pattern and its port (malloc'd decimal or NULL). -1 with a message in WHY. */
 int ini_expand_hostpattern(const char *pattern, struct strvec *names, char **port, char *why,
 			   size_t whylen);
+/* BaseInventoryPlugin._expand_hostpattern(), which the yaml plugin uses: the
+ * same without the ini plugin's checks for a trailing ':' and '---'. */
+int expand_hostpattern(const char *pattern, struct strvec *names, char **port, char *why, size_t whylen);
 
 /* Python int(s) for a str: 0 with *out, -1 when Python raises ValueError or
  * the value does not fit in a long long (*overflow set then). */
@@ -136,5 +234,10 @@ int py_int(const char *s, long long *out, int *overflow);
  * a literal (the text then stays a string) or its value has no JSON form
  * here (complex, set, integers beyond 64 bits, infinities). */
 json_t *py_literal_eval(const char *s, size_t len);
+
+/* Python's str() of the value Ansible holds for V: a string itself (also
+ * an `!unsafe` one, {"__ansible_unsafe": s}), True, False, None, 22, 1.5,
+ * lists and dicts as their repr. malloc'd; NULL when out of memory. */
+char *py_str(const json_t *v);
 
 #endif

@@ -974,3 +974,102 @@ py_literal_eval(const char *s, size_t len)
 	val_clear(&v);
 	return j;
 }
+
+/* ---- str() of a value ---- */
+
+/* repr() of a str: single quotes unless the text holds ' and no ", the
+ * usual escapes, control characters as \xNN. */
+static int
+str_repr(struct sbuf *b, const char *s)
+{
+	char q = strchr(s, '\'') && !strchr(s, '"') ? '"' : '\'';
+	char esc[8];
+
+	if (sbuf_add(b, &q, 1) < 0)
+		return -1;
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		const char *e = NULL;
+
+		if (c == '\\')
+			e = "\\\\";
+		else if (c == (unsigned char)q)
+			e = q == '"' ? "\\\"" : "\\'";
+		else if (c == '\n')
+			e = "\\n";
+		else if (c == '\r')
+			e = "\\r";
+		else if (c == '\t')
+			e = "\\t";
+		else if (c < 0x20 || c == 0x7f) {
+			snprintf(esc, sizeof(esc), "\\x%02x", c);
+			e = esc;
+		}
+		if (e ? sbuf_add(b, e, strlen(e)) < 0 : sbuf_add(b, s, 1) < 0)
+			return -1;
+	}
+	return sbuf_add(b, &q, 1);
+}
+
+static int
+value_str(struct sbuf *b, const json_t *v, int top)
+{
+	char num[64];
+	const char *key;
+	json_t *item;
+	size_t i;
+	int first = 1;
+
+	/* an AnsibleUnsafeText (`!unsafe`) is a str, whatever ansible-inventory
+	 * prints for it */
+	if (json_is_object(v) && json_object_size(v) == 1 &&
+	    json_is_string(json_object_get(v, "__ansible_unsafe")))
+		v = json_object_get(v, "__ansible_unsafe");
+	switch (json_typeof(v)) {
+	case JSON_STRING:
+		return top ? sbuf_add(b, json_string_value(v), json_string_length(v)) : str_repr(b, json_string_value(v));
+	case JSON_INTEGER:
+		snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		return sbuf_add(b, num, strlen(num));
+	case JSON_REAL:
+		float_repr(json_real_value(v), num, sizeof(num));
+		return sbuf_add(b, num, strlen(num));
+	case JSON_TRUE:
+		return sbuf_add(b, "True", 4);
+	case JSON_FALSE:
+		return sbuf_add(b, "False", 5);
+	case JSON_NULL:
+		return sbuf_add(b, "None", 4);
+	case JSON_ARRAY:
+		if (sbuf_add(b, "[", 1) < 0)
+			return -1;
+		json_array_foreach(v, i, item) {
+			if ((i && sbuf_add(b, ", ", 2) < 0) || value_str(b, item, 0) < 0)
+				return -1;
+		}
+		return sbuf_add(b, "]", 1);
+	case JSON_OBJECT:
+		if (sbuf_add(b, "{", 1) < 0)
+			return -1;
+		json_object_foreach((json_t *)v, key, item) {
+			if ((!first && sbuf_add(b, ", ", 2) < 0) || str_repr(b, key) < 0 || sbuf_add(b, ": ", 2) < 0 ||
+			    value_str(b, item, 0) < 0)
+				return -1;
+			first = 0;
+		}
+		return sbuf_add(b, "}", 1);
+	}
+	return -1;
+}
+
+char *
+py_str(const json_t *v)
+{
+	struct sbuf b = { 0 };
+
+	if (sbuf_add(&b, "", 0) < 0 || value_str(&b, v, 1) < 0) {
+		free(b.p);
+		return NULL;
+	}
+	return b.p;
+}

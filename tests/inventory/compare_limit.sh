@@ -27,7 +27,7 @@ for pf in "$samples"/*.patterns; do
 		else
 			want=$(sed -n 's/^    //p' <<<"$out" | sort | tr '\n' ' ')
 		fi
-		if got=$("$dump" "$inv" "$pattern" 2>"$work/orch.err"); then
+		if got=$("$dump" -l "$pattern" "$inv" 2>"$work/orch.err"); then
 			got=$(sort <<<"$got" | sed '/^$/d' | tr '\n' ' ')
 		elif grep -q "could not match supplied host pattern" "$work/orch.err"; then
 			got="(no match)"

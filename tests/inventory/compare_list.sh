@@ -1,7 +1,8 @@
 #!/bin/bash
 # Usage: compare_list.sh INVENTORY_DUMP SAMPLES_DIR
-# For every SAMPLES_DIR/*.ini, the JSON orch prints (inventory_dump) must be
-# the JSON `ansible-inventory -i FILE --list` prints, compared as JSON (jq -S).
+# For every SAMPLES_DIR/*.ini, and every tree of sources in
+# SAMPLES_DIR/trees/, the JSON orch prints (inventory_dump) must be the JSON
+# `ansible-inventory -i SOURCE... --list` prints, compared as JSON (jq -S).
 # Exits 77 (skipped) when ansible-inventory is not installed.
 set -uo pipefail
 dump=$1 samples=$2
@@ -28,6 +29,33 @@ for f in "$samples"/*.ini; do
 		continue
 	fi
 	if ! "$dump" "$work/$name" 2>"$work/orch.err" | jq -S . >"$work/orch.json"; then
+		echo "FAIL $name: orch rejects it:"; cat "$work/orch.err"
+		failed=$((failed + 1))
+		continue
+	fi
+	if diff -u "$work/ansible.json" "$work/orch.json" >"$work/diff"; then
+		echo "ok   $name"
+	else
+		echo "FAIL $name (- ansible-inventory, + orch):"; cat "$work/diff"
+		failed=$((failed + 1))
+	fi
+done
+# Trees: SAMPLES_DIR/trees/NAME/ holds the sources named in its file
+# `sources`, with their group_vars/ and host_vars/; every plugin of Ansible's
+# default list may read them, and a source it fails on is a failure.
+for t in "$samples"/trees/*/; do
+	name=trees/$(basename "$t")
+	mapfile -t srcs <"$t/sources"
+	n=$((n + 1))
+	args=()
+	for s in "${srcs[@]}"; do args+=(-i "$s"); done
+	if ! (cd "$t" && env -u ANSIBLE_INVENTORY_ENABLED ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED=true \
+		ansible-inventory "${args[@]}" --list) 2>"$work/ansible.err" | jq -S . >"$work/ansible.json"; then
+		echo "FAIL $name: ansible-inventory rejects it:"; cat "$work/ansible.err"
+		failed=$((failed + 1))
+		continue
+	fi
+	if ! (cd "$t" && "$dump" "${srcs[@]}") 2>"$work/orch.err" | jq -S . >"$work/orch.json"; then
 		echo "FAIL $name: orch rejects it:"; cat "$work/orch.err"
 		failed=$((failed + 1))
 		continue

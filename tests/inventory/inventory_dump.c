@@ -1,11 +1,13 @@
 /*
- * Prints what orch reads from an inventory: `inventory_dump FILE` writes the
- * JSON of `ansible-inventory -i FILE --list`; `inventory_dump FILE PATTERN`
- * writes the hosts PATTERN selects, one a line. Exit 1 with the error on
- * stderr when the file or the pattern is rejected.
+ * Prints what orch reads from inventory sources: `inventory_dump SOURCE...`
+ * writes the JSON of `ansible-inventory -i SOURCE... --list`;
+ * `inventory_dump -l PATTERN SOURCE...` writes the hosts PATTERN selects,
+ * one a line. Warnings go to stderr, one a line, each "warning: ...". Exit 1
+ * with the error on stderr when a source or the pattern is rejected.
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "inventory.h"
 
@@ -13,18 +15,26 @@ int
 main(int argc, char **argv)
 {
 	struct inventory *inv = NULL;
-	char err[1024];
-	int r = 1;
+	const char *pattern = NULL;
+	char err[4096];
+	int first = 1, r = 1;
 
-	if (argc != 2 && argc != 3) {
-		fprintf(stderr, "usage: inventory_dump FILE [PATTERN]\n");
+	if (argc > 2 && strcmp(argv[1], "-l") == 0) {
+		pattern = argv[2];
+		first = 3;
+	}
+	if (first >= argc) {
+		fprintf(stderr, "usage: inventory_dump [-l PATTERN] SOURCE...\n");
 		return 2;
 	}
-	if (inventory_load(&inv, argv[1], err, sizeof(err)) < 0) {
+	if (inventory_load_sources(&inv, (const char *const *)argv + first, (size_t)(argc - first), err,
+				   sizeof(err)) < 0) {
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}
-	if (argc == 2) {
+	for (size_t k = 0; k < inventory_warning_count(inv); k++)
+		fprintf(stderr, "warning: %s\n", inventory_warning(inv, k));
+	if (pattern == NULL) {
 		json_t *j = inventory_to_json(inv);
 
 		if (j == NULL || json_dumpf(j, stdout, JSON_INDENT(4) | JSON_SORT_KEYS) < 0) {
@@ -38,7 +48,7 @@ main(int argc, char **argv)
 		size_t n = inventory_host_count(inv);
 		unsigned char *sel = calloc(n ? n : 1, 1);
 
-		if (sel == NULL || inventory_match(inv, argv[2], sel, err, sizeof(err)) < 0) {
+		if (sel == NULL || inventory_match(inv, pattern, sel, err, sizeof(err)) < 0) {
 			fprintf(stderr, "%s\n", sel ? err : "out of memory");
 			free(sel);
 			goto out;
