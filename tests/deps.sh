@@ -14,6 +14,7 @@ packages=(
 	libjansson-dev        # ships libjansson.a for the static agent
 	libssh-dev
 	libssl-dev
+	libyaml-dev           # inventory/yaml.c: YAML inventories and vars files (controller only)
 	# tests
 	openssh-server        # integration tests run a real sshd on loopback
 	openssh-client
