@@ -56,7 +56,8 @@ static const struct option long_options[] = {
 	{NULL, 0, NULL, 0},
 };
 
-void
+/* Prints the usage text to stdout. */
+static void
 cli_usage(void)
 {
 	fputs(

@@ -1,4 +1,4 @@
-/* Command line: the subcommands and options of design.md. */
+/* Command line: the subcommands and options of orch(1) (docs/orch.1.in). */
 #ifndef ORCH_CLI_H
 #define ORCH_CLI_H
 
@@ -49,9 +49,6 @@ struct options {
 /* Parses argv into *out. Returns 0, or -1 after printing the error (exit 1);
  * 1 when --help or --version was printed (exit 0). */
 int cli_parse(struct options *out, int argc, char **argv);
-
-/* Prints the usage text to stdout. */
-void cli_usage(void);
 
 /* The exit statuses of orch. A run's bits add up (2 + 4 + 8 = 14); the
  * usage text prints these numbers, so they are plain integer literals. */
