@@ -31,7 +31,8 @@ static void id_set(const char *v, struct strv *out)
 	free(copy);
 }
 
-bool claim_agrees(const struct claim *cl, const char *v)
+/* Whether value `v` of a claimed parameter agrees with orch's decision. */
+static bool claim_agrees(const struct claim *cl, const char *v)
 {
 	if (cl->kind == CLAIM_BOOL)
 		return mp_bool(v) == cl->want_bool;

@@ -22,9 +22,6 @@ struct claim {
 	const char *why;         /* orch's decision, for the note: "vfio-pci ids= is set in /etc/modprobe.d/orch-vfio-pci.conf" */
 };
 
-/* Whether value `v` of a claimed parameter agrees with orch's decision. */
-bool claim_agrees(const struct claim *cl, const char *v);
-
 /* Whether `path` is one of the modprobe.d files orch owns. */
 bool claim_orch_file(const char *path);
 

@@ -44,11 +44,6 @@ char *cmdline_join(const struct strv *toks)
 	return sb_detach(&b);
 }
 
-bool cmdline_has(const struct strv *toks, const char *tok)
-{
-	return strv_has(toks, tok);
-}
-
 /* The value of a key= token, or NULL when `tok` is not one. */
 static const char *opt_list(const char *tok, const char *key)
 {

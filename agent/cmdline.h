@@ -15,8 +15,6 @@ void cmdline_split(const char *line, struct strv *out);
 bool cmdline_balanced(const char *line);
 /* Joins tokens with single spaces into a new string. */
 char *cmdline_join(const struct strv *toks);
-/* Whether `tok` ("key=value" or "flag") is present exactly. */
-bool cmdline_has(const struct strv *toks, const char *tok);
 
 /* Parameters that take a comma list of options (intel_iommu=on,igfx_off,
  * iommu=pt, initcall_blacklist=a,b): the kernel hands every occurrence to

@@ -235,27 +235,13 @@ static bool usable(const struct esp *e)
 	return e->present && (e->loader == LOADER_GRUB_PBT || e->loader == LOADER_SYSTEMD_BOOT);
 }
 
-size_t esps_usable(const struct facts *f)
+/* The ESPs the next refresh publishes to: present and set up. */
+static size_t esps_usable(const struct facts *f)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < f->nesps; i++)
 		n += usable(&f->esps[i]);
 	return n;
-}
-
-char *esps_skipped(const struct facts *f)
-{
-	struct sb b;
-
-	sb_init(&b);
-	for (size_t i = 0; i < f->nesps; i++)
-		if (!usable(&f->esps[i]))
-			sb_addf(&b, "%s%s", b.len ? ", " : "", f->esps[i].uuid);
-	if (!b.len) {
-		sb_release(&b);
-		return NULL;
-	}
-	return sb_detach(&b);
 }
 
 int esps_publish_check(const struct agent *ag, struct result *r, const char *what)

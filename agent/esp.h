@@ -30,12 +30,6 @@ bool esp_uuid_valid(const char *uuid);
 void esp_gather(struct agent *ag);
 void esps_release(struct facts *f);
 
-/* The ESPs the next refresh publishes to: present and set up. */
-size_t esps_usable(const struct facts *f);
-/* The UUIDs of the ESPs the refresh skips, ", "-separated (malloc'ed), or
- * NULL when it skips none. */
-char *esps_skipped(const struct facts *f);
-
 /* For a step that publishes through proxmox-boot-tool: fails r when none
  * of the listed ESPs can be published to, naming them; notes the ones
  * skipped. Returns 0 or -1. A node without proxmox-boot-uuids passes. */

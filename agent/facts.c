@@ -14,6 +14,10 @@
 #include "kmsg.h"
 #include "pci.h"
 
+static char *configured_cmdline_of(struct agent *ag, enum cmdline_source src, const char *override_path,
+                                   const char *override_content, char **why);
+static int grub_evaluate(struct agent *ag, const struct grub_override *ov, size_t nov, struct grub_vars *v, char **why);
+
 #define MAX_LOG_LINES 400
 #define EFI_LOADER_INFO "LoaderInfo-4a67b082-0a4c-41cf-b6c7-440b29bb8c4f"
 #define EFI_SECURE_BOOT "SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c"
@@ -159,7 +163,8 @@ static void grub_default_target(struct agent *ag, bool override_snippet, const c
 	grub_vars_release(&v);
 }
 
-/* The kernel that boots next (domain.md §1), as proxmox-boot-tool decides it
+/* The kernel that boots next (docs/agent.md "The boot loader that boots
+ * next"), as proxmox-boot-tool decides it
  * (proxmox-kernel-helper: src/proxmox-boot/functions, zz-proxmox-boot,
  * src/bin/proxmox-boot-tool): /etc/kernel/next-boot-pin for one boot, then
  * /etc/kernel/proxmox-boot-pin; without a pin systemd-boot's `default
@@ -416,16 +421,13 @@ static int cmp_cstr(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-char *configured_cmdline(struct agent *ag, const char *override_path, const char *override_content, char **why)
-{
-	enum cmdline_source src = ag->facts.cmdline_configured_source;
-
-	if (override_path)
-		src = strcmp(override_path, "/etc/kernel/cmdline") == 0 ? SRC_KERNEL_CMDLINE : SRC_GRUB_DEFAULTS;
-	return configured_cmdline_of(ag, src, override_path, override_content, why);
-}
-
-char *configured_cmdline_of(struct agent *ag, enum cmdline_source src, const char *override_path,
+/* The configured command line as the loader reading `src` will use it: the
+ * first line of /etc/kernel/cmdline (systemd-boot entries) or
+ * GRUB_CMDLINE_LINUX and GRUB_CMDLINE_LINUX_DEFAULT of /etc/default/grub and
+ * the grub.d drop-ins (GRUB). `override_path`/`override_content` stand in for
+ * one file (NULL content: that file absent), so a step can evaluate what it
+ * is about to write. Returns a new string, or NULL with *why set (malloc'ed). */
+static char *configured_cmdline_of(struct agent *ag, enum cmdline_source src, const char *override_path,
                             const char *override_content, char **why)
 {
 	*why = NULL;
@@ -465,7 +467,10 @@ static const struct grub_override *find_override(const struct grub_override *ov,
 	return NULL;
 }
 
-int grub_evaluate(struct agent *ag, const struct grub_override *ov, size_t nov, struct grub_vars *v, char **why)
+/* Evaluates /etc/default/grub and the grub.d drop-ins in update-grub's order into
+ * *v (always initialised; the caller releases it), with `ov` standing in for
+ * their files. Returns 0, or -1 with *why (malloc'ed) when a file cannot be read. */
+static int grub_evaluate(struct agent *ag, const struct grub_override *ov, size_t nov, struct grub_vars *v, char **why)
 {
 	struct strv files = { 0 };
 	char *dir = node_path(ag, "/etc/default/grub.d");

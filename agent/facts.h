@@ -17,19 +17,6 @@ void facts_release(struct facts *f);
 json_t *facts_json(const struct agent *ag);
 const char *loader_name(enum loader l);
 
-/* The configured command line as the boot loader will use it: the first line
- * of /etc/kernel/cmdline (systemd-boot entries) or GRUB_CMDLINE_LINUX and
- * GRUB_CMDLINE_LINUX_DEFAULT of /etc/default/grub and the grub.d drop-ins (GRUB).
- * `override_path`/`override_content` stand in for one file (NULL content:
- * that file absent), so a step can evaluate what it is about to write.
- * Returns a new string, or NULL with *why set (malloc'ed). */
-char *configured_cmdline(struct agent *ag, const char *override_path, const char *override_content,
-                         char **why);
-/* The same for one source: what the loader reading `src` will use. The
- * overload above picks the source from override_path (/etc/kernel/cmdline,
- * else GRUB's files) or, without one, cmdline_configured_source. */
-char *configured_cmdline_of(struct agent *ag, enum cmdline_source src, const char *override_path,
-                            const char *override_content, char **why);
 /* "/etc/kernel/cmdline" or "/etc/default/grub" (GRUB's first file). */
 const char *cmdline_source_file(enum cmdline_source src);
 
@@ -40,10 +27,6 @@ struct grub_override {
 	const char *content;
 };
 
-/* Evaluates /etc/default/grub and the grub.d drop-ins in update-grub's order into
- * *v (always initialised; the caller releases it), with `ov` standing in for
- * their files. Returns 0, or -1 with *why (malloc'ed) when a file cannot be read. */
-int grub_evaluate(struct agent *ag, const struct grub_override *ov, size_t nov, struct grub_vars *v, char **why);
 /* The GRUB command line (GRUB_CMDLINE_LINUX and _DEFAULT) with `ov` standing
  * in; NULL with *why when it cannot be known. */
 char *grub_cmdline(struct agent *ag, const struct grub_override *ov, size_t nov, char **why);

@@ -44,7 +44,10 @@ static int fsync_dir(const char *full)
 	return ret;
 }
 
-int atomic_write(const char *full, const char *content, size_t len, mode_t mode)
+/* Replaces `full` (a host path) atomically with `content`, keeping the mode
+ * and owner of the file it replaces (or `mode` for a new file): temp file in
+ * the same directory, fsync, rename, fsync of the directory. */
+static int atomic_write(const char *full, const char *content, size_t len, mode_t mode)
 {
 	struct stat st;
 	uid_t uid = 0;
@@ -119,7 +122,8 @@ static int copy_file(const char *from, const char *to)
 	return ret;
 }
 
-int backup_once(struct agent *ag, const char *path)
+/* Saves the original of node file `path` once under the backup dir. */
+static int backup_once(struct agent *ag, const char *path)
 {
 	char *full = node_path(ag, path);
 	char *saved = node_pathf(ag, ORCH_BACKUP_DIR "/files%s", path);
@@ -176,7 +180,8 @@ unsigned pending_read(struct agent *ag)
 	return needs;
 }
 
-int pending_add(struct agent *ag, unsigned needs)
+/* Records refreshes the node needs in ORCH_PENDING_FILE (and in ag). */
+static int pending_add(struct agent *ag, unsigned needs)
 {
 	unsigned all;
 	char *p, *dir, *content;

@@ -30,18 +30,8 @@ int node_ensure(struct agent *ag, struct result *r, const char *path, const char
 int node_ensure_mode(struct agent *ag, struct result *r, const char *path, const char *content, unsigned needs,
                      mode_t mode);
 
-/* Records refreshes the node needs in ORCH_PENDING_FILE (and in ag). */
-int pending_add(struct agent *ag, unsigned needs);
 /* The refreshes recorded on the node by earlier runs. */
 unsigned pending_read(struct agent *ag);
 int pending_clear(struct agent *ag);
-
-/* Replaces `full` (a host path) atomically with `content`, keeping the mode
- * and owner of the file it replaces (or `mode` for a new file): temp file in
- * the same directory, fsync, rename, fsync of the directory. */
-int atomic_write(const char *full, const char *content, size_t len, mode_t mode);
-
-/* Saves the original of node file `path` once under the backup dir. */
-int backup_once(struct agent *ag, const char *path);
 
 #endif

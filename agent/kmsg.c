@@ -37,7 +37,10 @@ static bool all_digits(const char *s, const char *end)
 	return true;
 }
 
-void kmsg_parse(const char *buf, size_t len, void (*fn)(const char *text, void *arg), void *arg)
+/* Calls `fn` with the text of each record in `buf` (either format;
+ * continuation lines and malformed records are skipped, \xNN escapes
+ * decoded, control bytes dropped). */
+static void kmsg_parse(const char *buf, size_t len, void (*fn)(const char *text, void *arg), void *arg)
 {
 	const char *p = buf, *end = buf + len;
 
@@ -76,7 +79,8 @@ void kmsg_parse(const char *buf, size_t len, void (*fn)(const char *text, void *
 	}
 }
 
-bool kmsg_is_iommu_line(const char *t)
+/* Whether a log line is evidence about the IOMMU, its interrupt remapping or vfio. */
+static bool kmsg_is_iommu_line(const char *t)
 {
 	static const char *const keys[] = {
 		"DMAR", "IOMMU", "iommu", "AMD-Vi", "vfio", "VFIO", "remapping",

@@ -8,14 +8,6 @@
 
 #include "util.h"
 
-/* Calls `fn` with the text of each record in `buf` (either format;
- * continuation lines and malformed records are skipped, \xNN escapes
- * decoded, control bytes dropped). */
-void kmsg_parse(const char *buf, size_t len, void (*fn)(const char *text, void *arg), void *arg);
-
-/* Whether a log line is evidence about the IOMMU, its interrupt remapping or vfio. */
-bool kmsg_is_iommu_line(const char *text);
-
 /* Appends the IOMMU lines of a log buffer to `out` (at most `max`). */
 void kmsg_iommu_lines(const char *buf, size_t len, struct strv *out, size_t max);
 

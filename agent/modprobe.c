@@ -11,7 +11,7 @@
 /* kmod's default_config_paths, highest priority first. /usr/lib/modprobe.d
  * (kmod 32's DISTCONFDIR) sits before /lib; on a merged-/usr node both are
  * one directory and the duplicate names drop out as kmod drops them. */
-const char *const modprobe_dirs[] = {
+static const char *const modprobe_dirs[] = {
 	"/etc/modprobe.d", "/run/modprobe.d", "/usr/local/lib/modprobe.d", "/usr/lib/modprobe.d", "/lib/modprobe.d",
 	NULL,
 };

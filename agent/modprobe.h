@@ -48,10 +48,6 @@ struct mp_override {
 	const char *content;
 };
 
-/* The directories kmod reads, highest priority first (kmod 29+; PVE 8 has 30;
- * /usr/lib/modprobe.d from kmod 32, the same directory as /lib on merged-/usr). */
-extern const char *const modprobe_dirs[];
-
 /* Loads the configuration under `root` ("" for the real root) with
  * `cmdline` (the kernel command line modprobe will see; NULL: none) and the
  * overrides. Never fails: unreadable files are left out, as kmod does. */

@@ -267,14 +267,6 @@ void pci_device_release(struct pci_device *d)
 	strv_release(&d->block);
 }
 
-struct pci_device *pci_find(struct agent *ag, const char *addr)
-{
-	for (size_t i = 0; i < ag->facts.ndevs; i++)
-		if (strcmp(ag->facts.devs[i].addr, addr) == 0)
-			return &ag->facts.devs[i];
-	return NULL;
-}
-
 bool pci_is_vga(const struct pci_device *d)
 {
 	return d->class_code == 0x0300;

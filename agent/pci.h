@@ -9,7 +9,6 @@
 /* Fills ag->facts.devs (sorted by address). Returns 0, or -1 with a message in err. */
 int pci_gather(struct agent *ag, char *err, size_t errlen);
 void pci_device_release(struct pci_device *d);
-struct pci_device *pci_find(struct agent *ag, const char *addr);
 bool pci_is_vga(const struct pci_device *d);
 json_t *pci_device_json(const struct agent *ag, const struct pci_device *d);
 

@@ -303,7 +303,7 @@ static bool same_module(const char *a, const char *b)
 
 /* The kernel that boots next's modules.builtin and modules.builtin.alias:
  * drivers compiled into the kernel probe their devices before any module,
- * softdep or blacklist can act (domain.md §2). */
+ * softdep or blacklist can act (docs/agent.md "Binding by address"). */
 struct builtins {
 	char *list, *aliases;
 };

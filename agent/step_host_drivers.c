@@ -1,7 +1,7 @@
 /* host_drivers: keep the host's drivers off the selected devices. softdep
  * makes vfio-pci load first; a driver is blacklisted only when no device
  * the host keeps needs it (blacklisting amdgpu would kill the host's own AMD
- * GPU; domain.md §2). */
+ * GPU; docs/agent.md "Where each setting goes"). */
 #include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>

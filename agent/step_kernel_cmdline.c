@@ -1,5 +1,5 @@
 /* kernel_cmdline: the IOMMU options on the kernel command line, where the
- * node's boot loader reads them (domain.md §1, §2; docs/agent.md "The
+ * node's boot loader reads them (docs/agent.md "The
  * kernel command line"). Options are merged into what the admin wrote,
  * never put in place of it: intel_iommu=on,igfx_off keeps igfx_off, and
  * initcall_blacklist= keeps the admin's entries. */

@@ -2,7 +2,7 @@
  * `options vfio-pci ids=`, or by address with driver_override, set by an
  * initramfs-tools init-top script before any driver can probe, when a host
  * device shares the ID or the device's driver is built into the kernel
- * (domain.md §2; docs/agent.md "Binding by address"). */
+ * (docs/agent.md "Binding by address"). */
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>

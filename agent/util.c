@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+static char *rstrip(char *s);
+
 static void die_oom(void)
 {
 	fputs("orch-agent: out of memory\n", stderr);
@@ -279,7 +281,8 @@ char *link_basename(const char *path)
 	return xstrdup(slash ? slash + 1 : buf);
 }
 
-char *rstrip(char *s)
+/* Strips trailing whitespace in place; returns s. */
+static char *rstrip(char *s)
 {
 	size_t n = strlen(s);
 	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' || s[n - 1] == '\r'))

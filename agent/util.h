@@ -56,8 +56,6 @@ int mkdir_p(const char *path, mode_t mode);
 /* Basename of a symlink's target, or NULL if `path` is not a symlink. */
 char *link_basename(const char *path);
 
-/* Strips trailing whitespace in place; returns s. */
-char *rstrip(char *s);
 bool starts_with(const char *s, const char *prefix);
 /* Compares two kernel release strings the way versions sort. */
 int kver_cmp(const char *a, const char *b);

@@ -7,6 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The decimal text of a macro's value, for the usage text. */
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
 enum {
 	OPT_SERIAL = 256,
 	OPT_MAX_FAIL,
@@ -52,7 +56,8 @@ static const struct option long_options[] = {
 	{NULL, 0, NULL, 0},
 };
 
-void
+/* Prints the usage text to stdout. */
+static void
 cli_usage(void)
 {
 	fputs(
@@ -68,14 +73,14 @@ cli_usage(void)
 "ansible-inventory -i A -i B merges them. Options may come anywhere.\n"
 "\n"
 "options:\n"
-"  --check                    change nothing, report what would change (exit status 8)\n"
+"  --check                    change nothing, report what would change (exit status " STR(EXIT_DRIFT) ")\n"
 "  --diff                     show the changes to files\n"
 "  -l, --limit PATTERN        only hosts matching PATTERN (ansible --limit syntax)\n"
-"  -f, --forks N              nodes handled at once (default 20)\n"
-"  --serial N|N%              nodes rebooted at once (default 1)\n"
-"  --max-fail-percentage P    failed nodes per reboot batch that stop the rollout (default 0)\n"
+"  -f, --forks N              nodes handled at once (default " STR(DEFAULT_FORKS) ")\n"
+"  --serial N|N%              nodes rebooted at once (default " STR(DEFAULT_SERIAL) ")\n"
+"  --max-fail-percentage P    failed nodes per reboot batch that stop the rollout (default " STR(DEFAULT_MAX_FAIL_PERCENTAGE) ")\n"
 "  --reboot auto|never        reboot nodes whose change needs it (default auto)\n"
-"  --reboot-timeout SECONDS   wait for a rebooting node (default 600)\n"
+"  --reboot-timeout SECONDS   wait for a rebooting node (default " STR(DEFAULT_REBOOT_TIMEOUT) ")\n"
 "  --allow-guest-shutdown     reboot nodes that run guests\n"
 "  --maintenance              move HA guests away before a reboot\n"
 "  --json                     print one JSON document instead of text\n"
@@ -83,15 +88,16 @@ cli_usage(void)
 "  --known-hosts FILE         check host keys against FILE (default ~/.ssh/known_hosts)\n"
 "  --accept-new               record unknown host keys (changed ones are always refused)\n"
 "  -i, --identity KEYFILE     private key to log in with (after ssh-agent)\n"
-"  -T, --timeout SECONDS      connect and SSH operation timeout (default 10)\n"
-"  --run-timeout SECONDS      time the agent may take on a node (default 900)\n"
+"  -T, --timeout SECONDS      connect and SSH operation timeout (default " STR(DEFAULT_TIMEOUT) ")\n"
+"  --run-timeout SECONDS      time the agent may take on a node (default " STR(DEFAULT_RUN_TIMEOUT) ")\n"
 "  -v, --verbose              show commands run on the nodes and their output\n"
 "  -h, --help                 this text\n"
 "  --version                  the version\n"
 "\n"
-"exit status: the sum of 2 a host failed, 4 a host unreachable, 8 a host would change\n"
-"(--check only: drift); 0 all hosts ok (a converged fleet under --check too);\n"
-"1 a usage or inventory error, before any node is contacted\n",
+"exit status: the sum of " STR(EXIT_HOST_FAILED) " a host failed, " STR(EXIT_HOST_UNREACHABLE)
+" a host unreachable, " STR(EXIT_DRIFT) " a host would change\n"
+"(--check only: drift); " STR(EXIT_OK) " all hosts ok (a converged fleet under --check too);\n"
+STR(EXIT_ERROR) " a usage or inventory error, before any node is contacted\n",
 	    stdout);
 }
 
@@ -132,8 +138,10 @@ int
 cli_parse(struct options *out, int argc, char **argv)
 {
 	struct options o = {
-		.forks = 20, .serial = 1, .reboot = REBOOT_AUTO, .reboot_timeout = 600,
-		.timeout = 10, .run_timeout = 900,
+		.forks = DEFAULT_FORKS, .serial = DEFAULT_SERIAL,
+		.max_fail_percentage = DEFAULT_MAX_FAIL_PERCENTAGE, .reboot = REBOOT_AUTO,
+		.reboot_timeout = DEFAULT_REBOOT_TIMEOUT, .timeout = DEFAULT_TIMEOUT,
+		.run_timeout = DEFAULT_RUN_TIMEOUT,
 	};
 	int c, first = 1;
 
@@ -152,7 +160,7 @@ cli_parse(struct options *out, int argc, char **argv)
 		case OPT_DIFF: o.diff = 1; break;
 		case 'l': o.limit = optarg; break;
 		case 'f':
-			if (parse_int("--forks", optarg, 1, 1000, &o.forks) != 0)
+			if (parse_int("--forks", optarg, 1, MAX_FORKS, &o.forks) != 0)
 				return -1;
 			break;
 		case OPT_SERIAL: {
@@ -165,7 +173,7 @@ cli_parse(struct options *out, int argc, char **argv)
 				o.serial_percent = 1;
 				if (parse_int("--serial", buf, 1, 100, &o.serial) != 0)
 					return -1;
-			} else if (parse_int("--serial", optarg, 1, 100000, &o.serial) != 0)
+			} else if (parse_int("--serial", optarg, 1, MAX_SERIAL, &o.serial) != 0)
 				return -1;
 			break;
 		}
@@ -184,7 +192,7 @@ cli_parse(struct options *out, int argc, char **argv)
 			}
 			break;
 		case OPT_REBOOT_TIMEOUT:
-			if (parse_int("--reboot-timeout", optarg, 1, 86400, &o.reboot_timeout) != 0)
+			if (parse_int("--reboot-timeout", optarg, 1, MAX_REBOOT_TIMEOUT, &o.reboot_timeout) != 0)
 				return -1;
 			break;
 		case OPT_ALLOW_GUEST_SHUTDOWN: o.allow_guest_shutdown = 1; break;
@@ -195,11 +203,11 @@ cli_parse(struct options *out, int argc, char **argv)
 		case OPT_ACCEPT_NEW: o.accept_new = 1; break;
 		case 'i': o.identity = optarg; break;
 		case 'T':
-			if (parse_int("--timeout", optarg, 1, 3600, &o.timeout) != 0)
+			if (parse_int("--timeout", optarg, 1, MAX_TIMEOUT, &o.timeout) != 0)
 				return -1;
 			break;
 		case OPT_RUN_TIMEOUT:
-			if (parse_int("--run-timeout", optarg, 1, 86400, &o.run_timeout) != 0)
+			if (parse_int("--run-timeout", optarg, 1, MAX_RUN_TIMEOUT, &o.run_timeout) != 0)
 				return -1;
 			break;
 		case OPT_LIST: o.list = 1; break;

@@ -1,4 +1,4 @@
-/* Command line: the subcommands and options of design.md. */
+/* Command line: the subcommands and options of orch(1) (docs/orch.1.in). */
 #ifndef ORCH_CLI_H
 #define ORCH_CLI_H
 
@@ -50,13 +50,28 @@ struct options {
  * 1 when --help or --version was printed (exit 0). */
 int cli_parse(struct options *out, int argc, char **argv);
 
-/* Prints the usage text to stdout. */
-void cli_usage(void);
-
-/* The exit status bits of a run: they add up (2 + 4 + 8 = 14). */
+/* The exit statuses of orch. A run's bits add up (2 + 4 + 8 = 14); the
+ * usage text prints these numbers, so they are plain integer literals. */
+#define EXIT_OK 0
+#define EXIT_ERROR 1           /* usage, inventory or setup: no node contacted */
 #define EXIT_HOST_FAILED 2
 #define EXIT_HOST_UNREACHABLE 4
 #define EXIT_DRIFT 8            /* --check: a host would change */
+
+/* The options' defaults, printed by the usage text too (integer literals). */
+#define DEFAULT_FORKS 20
+#define DEFAULT_SERIAL 1
+#define DEFAULT_MAX_FAIL_PERCENTAGE 0
+#define DEFAULT_REBOOT_TIMEOUT 600      /* seconds */
+#define DEFAULT_TIMEOUT 10              /* seconds */
+#define DEFAULT_RUN_TIMEOUT 900         /* seconds */
+
+/* The largest values the options accept. */
+#define MAX_FORKS 1000
+#define MAX_SERIAL 100000
+#define MAX_REBOOT_TIMEOUT 86400        /* seconds */
+#define MAX_TIMEOUT 3600                /* seconds */
+#define MAX_RUN_TIMEOUT 86400           /* seconds */
 
 /* Writes the inventory sources into buf as the command line gave them,
  * separated by a space ("hosts.ini group.yml"); returns buf. */

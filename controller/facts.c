@@ -26,7 +26,8 @@ selector_matches(const char *sel, json_t *dev)
 	return 0;
 }
 
-json_t *
+/* Returns the devices of facts that the selectors pick (a new array). */
+static json_t *
 facts_select(json_t *facts, json_t *select)
 {
 	json_t *out = json_array(), *dev, *sel;

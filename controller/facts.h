@@ -9,9 +9,6 @@
 
 #include "report.h"
 
-/* Returns the devices of facts that the selectors pick (a new array). */
-json_t *facts_select(json_t *facts, json_t *select);
-
 /* Prints the table for every host of r; selects[i] are host i's selectors.
  * all_devices lists every device, not only the selected ones. */
 void facts_print_table(FILE *out, const struct report *r, json_t *const *selects, int all_devices);

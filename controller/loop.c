@@ -43,7 +43,7 @@ struct fleet;
 
 struct conn {
 	struct fleet *f;
-	size_t slot;          /* where it is in fleet.c */
+	size_t slot;          /* its index in the fleet's slots (c) */
 	size_t host;
 	enum state state;
 	ssh_session s;

@@ -32,12 +32,12 @@ print_inventory(const struct inventory *inv)
 
 	if (doc == NULL) {
 		fputs("orch: cannot render the inventory\n", stderr);
-		return 1;
+		return EXIT_ERROR;
 	}
 	json_dumpf(doc, stdout, JSON_INDENT(4) | JSON_SORT_KEYS);
 	fputc('\n', stdout);
 	json_decref(doc);
-	return 0;
+	return EXIT_OK;
 }
 
 static int
@@ -55,7 +55,7 @@ run_fleet(const struct options *opts, const struct inventory *inv)
 		.identity = opts->identity, .timeout = opts->timeout,
 	};
 	struct report report;
-	int report_ready = 0, bad = 0, rc = 1;
+	int report_ready = 0, bad = 0, rc = EXIT_ERROR;
 	char err[1024];
 
 	pthread_mutex_init(&ssh.known_hosts_lock, NULL);
@@ -128,7 +128,7 @@ run_fleet(const struct options *opts, const struct inventory *inv)
 	goto out;
 oom:
 	fputs("orch: out of memory\n", stderr);
-	rc = 1;
+	rc = EXIT_ERROR;
 out:
 	if (report_ready)
 		report_release(&report);
@@ -157,7 +157,7 @@ main(int argc, char **argv)
 	int rc;
 
 	if ((rc = cli_parse(&opts, argc, argv)) != 0)
-		return rc > 0 ? 0 : 1;
+		return rc > 0 ? EXIT_OK : EXIT_ERROR;
 	/* A node that drops its connection must fail that node, not end the
 	 * whole run on a write to its socket. */
 	signal(SIGPIPE, SIG_IGN);
@@ -169,11 +169,11 @@ main(int argc, char **argv)
 	json_object_seed(0);
 	if (ssh_init() != SSH_OK || orch_random_init() != 0) {
 		fputs("orch: cannot initialize libssh\n", stderr);
-		return 1;
+		return EXIT_ERROR;
 	}
 	if (inventory_load_sources(&inv, opts.inventories, opts.ninventories, err, sizeof(err)) != 0) {
 		fprintf(stderr, "orch: %s\n", err);
-		rc = 1;
+		rc = EXIT_ERROR;
 		goto out;
 	}
 	/* What Ansible would warn about, and names that look like one of
@@ -184,7 +184,7 @@ main(int argc, char **argv)
 	if (opts.command == CMD_INVENTORY && opts.graph) {
 		if ((rc = graph_print(stdout, inv, opts.graph_group, err, sizeof(err))) != 0)
 			fprintf(stderr, "orch: %s\n", err);
-		rc = rc != 0;
+		rc = rc != 0 ? EXIT_ERROR : EXIT_OK;
 	} else if (opts.command == CMD_INVENTORY)
 		rc = print_inventory(inv);
 	else

@@ -12,14 +12,16 @@
 
 #define MAX_SELECTORS 64
 
-const char *const plan_variables[] = {
+/* The inventory variables orch reads, NULL-terminated. */
+static const char *const plan_variables[] = {
 	"ansible_host", "ansible_port", "ansible_user", "ansible_ssh_private_key_file",
 	"ansible_become", "orch_root", "passthrough", "iommu_pt", "ignore_msrs",
 	"unsafe_interrupts", "disable_vga", "bind_by", "reboot", "host_drivers", NULL,
 };
 
 
-int
+/* Returns 1 when s is a value Ansible reads as a boolean, storing it in *out. */
+static int
 plan_parse_bool(const char *s, int *out)
 {
 	static const char *const yes[] = {"yes", "true", "on", "1", "y", "t"};

@@ -31,12 +31,9 @@ struct host_plan {
 	json_t *select;   /* owned: array of normalized selectors, maybe empty */
 };
 
-/* The inventory variables orch reads, NULL-terminated. */
-extern const char *const plan_variables[];
-
 /* Compiles host i of inv for cmd. Returns 0, or -1 with err naming the host,
  * the variable and its value; a value orch cannot evaluate (!vault, a Jinja
- * template) in one of plan_variables is refused with the file that set it. */
+ * template) in one of the variables orch reads is refused with the file that set it. */
 int plan_compile(struct host_plan *out, const struct inventory *inv, size_t i,
 		 const struct options *opts, char *err, size_t errlen);
 
@@ -47,9 +44,6 @@ size_t plan_warn_misspelled(const struct inventory *inv, FILE *out);
 
 /* Frees what plan_compile allocated in hp. */
 void plan_release(struct host_plan *hp);
-
-/* Returns 1 when s is a value Ansible reads as a boolean, storing it in *out. */
-int plan_parse_bool(const char *s, int *out);
 
 /* Returns 1 when a node path is safe to appear in a remote command line
  * unquoted: absolute, no '..' component, only [A-Za-z0-9/._+,@:-]. */

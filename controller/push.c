@@ -17,6 +17,10 @@
 #include "run.h"
 #include "ssh.h"
 
+static int agent_blob_load(struct agent_blob *out, const char *path, char *err, size_t errlen);
+static int push_agent(ssh_session s, const struct agent_blob *blob, const struct target *t,
+		      int timeout_s, char *path, size_t pathlen, int *sent, char *err, size_t errlen);
+
 #define PUSH_CHUNK (64 * 1024)
 #define AGENT_MAX (64 * 1024 * 1024)
 
@@ -43,7 +47,8 @@ agent_blob_get(struct agent_blob *out, char *err, size_t errlen)
 	return 0;
 }
 
-int
+/* Reads path into out and hashes it. Returns 0, or -1 with err. */
+static int
 agent_blob_load(struct agent_blob *out, const char *path, char *err, size_t errlen)
 {
 	struct agent_blob b = {0};
@@ -253,7 +258,9 @@ agent_send_and_run(ssh_session s, const struct agent_blob *blob, const struct ta
 	return rc;
 }
 
-int
+/* Makes sure the node behind s has the agent. Returns 0 with its remote path
+ * in path and *sent telling whether it was uploaded now, or -1 with err. */
+static int
 push_agent(ssh_session s, const struct agent_blob *blob, const struct target *t,
 	   int timeout_s, char *path, size_t pathlen, int *sent, char *err, size_t errlen)
 {

@@ -24,9 +24,6 @@ struct agent_blob {
  * Returns 0, or -1 with err. */
 int agent_blob_get(struct agent_blob *out, char *err, size_t errlen);
 
-/* Reads path into out and hashes it. Returns 0, or -1 with err. */
-int agent_blob_load(struct agent_blob *out, const char *path, char *err, size_t errlen);
-
 /* Frees what agent_blob_get or agent_blob_load allocated. */
 void agent_blob_release(struct agent_blob *blob);
 
@@ -55,10 +52,5 @@ int agent_run(ssh_session s, const struct agent_blob *blob, const struct target 
  * then runs it. */
 int agent_send_and_run(ssh_session s, const struct agent_blob *blob, const struct target *t,
 		       const struct agent_run_opts *o, char *err, size_t errlen);
-
-/* Makes sure the node behind s has the agent. Returns 0 with its remote path
- * in path and *sent telling whether it was uploaded now, or -1 with err. */
-int push_agent(ssh_session s, const struct agent_blob *blob, const struct target *t,
-	       int timeout_s, char *path, size_t pathlen, int *sent, char *err, size_t errlen);
 
 #endif

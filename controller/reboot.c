@@ -35,7 +35,9 @@ reboot_candidates(const struct report *r, const struct host_plan *plans, unsigne
 	return count;
 }
 
-size_t
+/* The size of a batch for `candidates` hosts: --serial N, or N% of them
+ * (at least one). */
+static size_t
 reboot_batch_size(const struct options *opts, size_t candidates)
 {
 	size_t n;

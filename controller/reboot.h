@@ -25,8 +25,4 @@ int reboot_rollout(const struct options *opts, struct report *r, struct ssh_ctx 
 		   const struct agent_blob *agent, const struct host_plan *plans,
 		   const unsigned char *candidates);
 
-/* The size of a batch for `candidates` hosts: --serial N, or N% of them
- * (at least one). */
-size_t reboot_batch_size(const struct options *opts, size_t candidates);
-
 #endif

@@ -346,7 +346,9 @@ report_facts(const struct report *r, size_t i)
 	return NULL;
 }
 
-int
+/* 1 when h would change: a step of it reported "changed" under --check
+ * (apply and rollback). */
+static int
 report_drift(const struct report *r, const struct host_report *h)
 {
 	return r->opts->check && (r->opts->command == CMD_APPLY || r->opts->command == CMD_ROLLBACK) &&
@@ -694,6 +696,6 @@ report_finish(struct report *r)
 	}
 	fflush(r->out);
 	if (r->opts->junit != NULL && write_junit(r, r->opts->junit) != 0)
-		return 1;
+		return EXIT_ERROR;
 	return status;
 }

@@ -66,8 +66,8 @@ void report_done(struct report *r, size_t i, double seconds, int agent_sent,
 		 int recorded_key, const char *fingerprint);
 
 /* Prints PLAY RECAP (text), or the JSON document; writes the JUnit file.
- * Returns the exit status of design.md (a sum of 2, 4 and 8), or 1 when the JUnit
- * file cannot be written. */
+ * Returns the exit status of orch(1) (a sum of the EXIT_* bits of cli.h), or
+ * EXIT_ERROR when the JUnit file cannot be written. */
 int report_finish(struct report *r);
 
 /* Records a result of a step that runs after the apply (reboot, verify):
@@ -84,9 +84,5 @@ json_t *report_facts(const struct report *r, size_t i);
 /* The exit status the hosts' states give: the sum of the EXIT_* bits of
  * cli.h that apply. */
 int report_exit_status(const struct report *r);
-
-/* 1 when h would change: a step of it reported "changed" under --check
- * (apply and rollback). */
-int report_drift(const struct report *r, const struct host_report *h);
 
 #endif

@@ -117,11 +117,11 @@ orch_ssh_auth_step(ssh_session s, struct ssh_ctx *ctx, const struct target *t,
 
 	for (;;) {
 		switch (a->stage) {
-		case 0: {
+		case AUTH_AGENT: {
 			const char *sock = getenv("SSH_AUTH_SOCK");
 
 			if (sock == NULL || sock[0] == '\0') {
-				a->stage = 1;
+				a->stage = AUTH_IDENTITY;
 				continue;
 			}
 			rc = ssh_userauth_agent(s, NULL);
@@ -130,12 +130,12 @@ orch_ssh_auth_step(ssh_session s, struct ssh_ctx *ctx, const struct target *t,
 			if (rc == SSH_AUTH_SUCCESS)
 				return 0;
 			strcat(a->tried, "ssh-agent, ");
-			a->stage = 1;
+			a->stage = AUTH_IDENTITY;
 			continue;
 		}
-		case 1:
+		case AUTH_IDENTITY:
 			if (identity == NULL) {
-				a->stage = 2;
+				a->stage = AUTH_DEFAULT_KEYS;
 				continue;
 			}
 			if (a->key == NULL) {
@@ -165,9 +165,9 @@ orch_ssh_auth_step(ssh_session s, struct ssh_ctx *ctx, const struct target *t,
 			}
 			snprintf(a->tried + strlen(a->tried), sizeof(a->tried) - strlen(a->tried),
 				 "identity '%s', ", identity);
-			a->stage = 2;
+			a->stage = AUTH_DEFAULT_KEYS;
 			continue;
-		default:
+		case AUTH_DEFAULT_KEYS:
 			rc = ssh_userauth_publickey_auto(s, NULL, NULL);
 			if (rc == SSH_AUTH_AGAIN)
 				return 1;

@@ -49,8 +49,14 @@ int orch_ssh_check_host_key(ssh_session s, struct ssh_ctx *ctx, const char *wher
 			    struct ssh_notes *notes, char *err, size_t errlen);
 
 /* Where a login stands; start from {0}, release when done. */
+enum ssh_auth_stage {
+	AUTH_AGENT,                /* ssh-agent, when SSH_AUTH_SOCK is set */
+	AUTH_IDENTITY,             /* the host's or -i's identity file */
+	AUTH_DEFAULT_KEYS,         /* libssh's default keys: the last one */
+};
+
 struct ssh_auth {
-	int stage;                 /* 0 ssh-agent, 1 identity file, 2 default keys */
+	enum ssh_auth_stage stage;
 	ssh_key key;               /* the identity file's key, read once */
 	char tried[512];
 };

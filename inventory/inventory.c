@@ -115,7 +115,7 @@ idx_remove(size_t *v, size_t *n, size_t x)
 
 /* ---- variables ---- */
 
-void
+static void
 varlist_free(struct varlist *vl)
 {
 	for (size_t i = 0; i < vl->n; i++) {

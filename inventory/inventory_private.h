@@ -150,7 +150,6 @@ size_t inventory_find_host(const struct inventory *inv, const char *name);
 /* Hosts of group G and its descendants, the order group.get_hosts() gives. */
 int inventory_group_hosts(const struct inventory *inv, size_t g, size_t **out, size_t *n);
 
-void varlist_free(struct varlist *vl);
 int varlist_set(struct varlist *vl, const char *key, const char *text, json_t *value, const char *origin);
 
 /* "FILE:LINE: message" (or "FILE: message" when LINE is 0) into P's err; -1. */
