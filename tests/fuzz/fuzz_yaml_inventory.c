@@ -19,7 +19,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	json_t *v = NULL, *list;
 	char err[1024];
 
-	if (inv == NULL || (file = inv_intern(inv, "hosts.yml")) == NULL)
+	/* inventory_load_sources() names the first source in the reconcile's
+	 * messages; the harness does the same. */
+	if (inv == NULL || (inv->filename = strdup("hosts.yml")) == NULL ||
+	    (file = inv_intern(inv, "hosts.yml")) == NULL)
 		abort();
 	if (inv_yaml_parse(file, (const char *)data, size, &v, NULL, err, sizeof(err)) < 0)
 		goto out;
