@@ -342,6 +342,19 @@ static const char *const ignore_exts[] = {
 	".pyc", ".pyo", ".swp", ".bak", "~", ".rpm", ".md", ".txt", ".rst", ".orig", ".ini", ".cfg", ".retry",
 };
 
+/* The sorted names of directory PATH, one level deeper; the caller's
+ * ld->depth-- leaves it. A loop of symbolic links ends at MAX_DIR_DEPTH. */
+static int
+enter_dir(struct load *ld, const char *path, struct strvec *names)
+{
+	if (ld->depth >= MAX_DIR_DEPTH)
+		return lerr(ld, "%s: directories nested too deep (a symbolic link loop?)", path);
+	if (list_dir(path, names) < 0)
+		return lerr(ld, "%s: cannot read the directory: %s", path, strerror(errno));
+	ld->depth++;
+	return 0;
+}
+
 static int parse_source(struct load *ld, const char *path, int top, int *parsed);
 
 static int
@@ -350,11 +363,8 @@ parse_dir(struct load *ld, const char *path, int top, int *parsed)
 	struct strvec names = { 0 };
 	int r = -1;
 
-	if (ld->depth >= MAX_DIR_DEPTH)
-		return lerr(ld, "%s: directories nested too deep (a symbolic link loop?)", path);
-	if (list_dir(path, &names) < 0)
-		return lerr(ld, "%s: cannot read the directory: %s", path, strerror(errno));
-	ld->depth++;
+	if (enter_dir(ld, path, &names) < 0)
+		return -1;
 	for (size_t i = 0; i < names.n; i++) {
 		const char *name = names.v[i];
 		char *full = path_join(path, name);
@@ -461,11 +471,8 @@ dir_vars_files(struct load *ld, const char *path, struct strvec *found)
 	struct strvec names = { 0 };
 	int r = -1;
 
-	if (ld->depth >= MAX_DIR_DEPTH)
-		return lerr(ld, "%s: directories nested too deep (a symbolic link loop?)", path);
-	if (list_dir(path, &names) < 0)
-		return lerr(ld, "%s: cannot read the directory: %s", path, strerror(errno));
-	ld->depth++;
+	if (enter_dir(ld, path, &names) < 0)
+		return -1;
 	for (size_t i = 0; i < names.n; i++) {
 		const char *name = names.v[i], *ext = path_ext(name);
 		char *full;
