@@ -87,8 +87,12 @@ parse_hosts(struct parser *p, size_t g, json_t *hosts)
 		json_t *value;
 		int r = -1;
 
-		if (expand_hostpattern(pattern, &names, &port, why, sizeof(why)) < 0)
+		if (expand_hostpattern(pattern, &names, &port, why, sizeof(why)) < 0) {
+			/* a pattern may fail after some of its names (too many) */
+			strvec_clear(&names);
+			free(port);
 			return inv_perr(p, "%s", why);
+		}
 		/* `group_data[key][host_pattern] or {}` */
 		if (!inv_json_truthy(hv)) {
 			hv = NULL;
