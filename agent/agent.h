@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "protocol.h"
 #include "util.h"
 
 /* The boot loader: of the node as a whole (LOADER_MIXED: its ESPs disagree),
@@ -114,11 +115,9 @@ char *node_path(const struct agent *ag, const char *path);
 char *node_pathf(const struct agent *ag, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* One step's outcome, as printed on its result line. */
-enum status { ST_OK, ST_CHANGED, ST_FAILED, ST_SKIPPED };
-
 struct result {
 	const char *name;
-	enum status status;
+	enum orch_status status;
 	struct sb msg;
 	json_t *diff;            /* array or NULL */
 	json_t *commands;        /* array or NULL */
@@ -129,13 +128,11 @@ struct result {
 void result_init(struct result *r, const char *name);
 void result_release(struct result *r);
 /* Sets the status, keeping the worst of the old and new (failed > changed > ok). */
-void result_set(struct result *r, enum status st);
+void result_set(struct result *r, enum orch_status st);
 /* Appends "; "-separated text to the message. */
 void result_msg(struct result *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Fails the step with a message; returns -1 so steps can `return result_fail(...)`. */
 int result_fail(struct result *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-const char *status_name(enum status st);
-
 /* A JSON array of the list's strings. */
 json_t *strv_json(const struct strv *l);
 

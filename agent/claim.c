@@ -169,7 +169,7 @@ int claim_disable(struct agent *ag, struct result *r, const struct modprobe_conf
 				changed = -1;
 			} else if (ret > 0) {
 				changed = 1;
-				result_set(r, ST_CHANGED);
+				result_set(r, ORCH_CHANGED);
 				r->reboot_needed = true;
 				result_msg(r, "disabled %s%s%s", lines.s, target ? " in its copy " : "", target ? target : "");
 			}

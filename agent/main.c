@@ -29,8 +29,8 @@ static void emit(struct agent *ag, json_t *line)
 
 static void emit_result(struct agent *ag, struct result *r)
 {
-	json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "type", "result", "name", r->name, "status",
-	                      status_name(r->status), "msg", r->msg.s);
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "type", orch_message_name(ORCH_MSG_RESULT), "name", r->name, "status",
+	                      orch_status_name(r->status), "msg", r->msg.s);
 	if (r->reboot_needed)
 		json_object_set_new(o, "reboot_needed", json_true());
 	if (r->diff)
@@ -44,7 +44,7 @@ static void emit_result(struct agent *ag, struct result *r)
 
 static void emit_error(const char *msg)
 {
-	json_t *o = json_pack("{s:s, s:s}", "type", "error", "msg", msg);
+	json_t *o = json_pack("{s:s, s:s}", "type", orch_message_name(ORCH_MSG_ERROR), "msg", msg);
 	char *s = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
 	printf("%s\n", s);
 	fflush(stdout);
@@ -62,9 +62,9 @@ static void emit_summary(struct agent *ag, const int counts[4], bool check)
 	for (size_t i = 0; i < ag->nsel; i++)
 		if (!ag->sel[i].dev->driver || strcmp(ag->sel[i].dev->driver, "vfio-pci") != 0)
 			pending = true;
-	emit(ag, json_pack("{s:s, s:s, s:i, s:i, s:i, s:i, s:i, s:b, s:s?, s:b}", "type", "summary", "agent",
-	                   ORCH_VERSION, "protocol", ORCH_PROTOCOL_VERSION, "ok", counts[ST_OK], "changed",
-	                   counts[ST_CHANGED], "failed", counts[ST_FAILED], "skipped", counts[ST_SKIPPED],
+	emit(ag, json_pack("{s:s, s:s, s:i, s:i, s:i, s:i, s:i, s:b, s:s?, s:b}", "type", orch_message_name(ORCH_MSG_SUMMARY), "agent",
+	                   ORCH_VERSION, "protocol", ORCH_PROTOCOL_VERSION, "ok", counts[ORCH_OK], "changed",
+	                   counts[ORCH_CHANGED], "failed", counts[ORCH_FAILED], "skipped", counts[ORCH_SKIPPED],
 	                   "reboot_pending", pending, "boot_id", ag->facts.boot_id, "check", check));
 }
 
@@ -82,14 +82,14 @@ static bool run_steps(struct agent *ag, const struct plan *plan)
 
 		result_init(&r, st->kind->name);
 		if (failed) {
-			r.status = ST_SKIPPED;
+			r.status = ORCH_SKIPPED;
 			result_msg(&r, "not run: step '%s' failed", failed_step);
-		} else if (st->kind->run(ag, st, &r) < 0 || r.status == ST_FAILED) {
-			r.status = ST_FAILED;
+		} else if (st->kind->run(ag, st, &r) < 0 || r.status == ORCH_FAILED) {
+			r.status = ORCH_FAILED;
 			failed = true;
 			failed_step = st->kind->name;
 		}
-		if (r.status == ST_CHANGED && r.reboot_needed)
+		if (r.status == ORCH_CHANGED && r.reboot_needed)
 			ag->reboot_needed = true;
 		counts[r.status]++;
 		emit_result(ag, &r);
@@ -122,31 +122,31 @@ static void emit_refusal(struct agent *ag, const char *text)
 	}
 	json_array_foreach(lines, i, line) {
 		const char *status = json_string_value(json_object_get(line, "status"));
-		if (!failed_step && status && strcmp(status, ORCH_STATUS_FAILED) == 0)
+		if (!failed_step && status && strcmp(status, orch_status_name(ORCH_FAILED)) == 0)
 			failed_step = json_string_value(json_object_get(line, "name"));
 	}
 	json_array_foreach(lines, i, line) {
 		const char *type = json_string_value(json_object_get(line, "type"));
 		const char *status = json_string_value(json_object_get(line, "status"));
-		if (type && strcmp(type, "summary") == 0) {
-			json_object_set_new(line, "ok", json_integer(counts[ST_OK]));
+		if (type && strcmp(type, orch_message_name(ORCH_MSG_SUMMARY)) == 0) {
+			json_object_set_new(line, "ok", json_integer(counts[ORCH_OK]));
 			json_object_set_new(line, "changed", json_integer(0));
-			json_object_set_new(line, "failed", json_integer(counts[ST_FAILED]));
-			json_object_set_new(line, "skipped", json_integer(counts[ST_SKIPPED]));
-		} else if (status && strcmp(status, ORCH_STATUS_CHANGED) == 0) {
+			json_object_set_new(line, "failed", json_integer(counts[ORCH_FAILED]));
+			json_object_set_new(line, "skipped", json_integer(counts[ORCH_SKIPPED]));
+		} else if (status && strcmp(status, orch_status_name(ORCH_CHANGED)) == 0) {
 			char *msg = xasprintf("not run: step '%s' would fail, so nothing was changed on this node",
 			                      failed_step ? failed_step : "?");
-			json_object_set_new(line, "status", json_string(ORCH_STATUS_SKIPPED));
+			json_object_set_new(line, "status", json_string(orch_status_name(ORCH_SKIPPED)));
 			json_object_set_new(line, "msg", json_string(msg));
 			json_object_del(line, "diff");
 			json_object_del(line, "commands");
 			json_object_del(line, "reboot_needed");
 			free(msg);
-			counts[ST_SKIPPED]++;
+			counts[ORCH_SKIPPED]++;
 		} else if (status) {
-			counts[strcmp(status, ORCH_STATUS_FAILED) == 0    ? ST_FAILED
-			       : strcmp(status, ORCH_STATUS_SKIPPED) == 0 ? ST_SKIPPED
-			                                                  : ST_OK]++;
+			counts[strcmp(status, orch_status_name(ORCH_FAILED)) == 0    ? ORCH_FAILED
+			       : strcmp(status, orch_status_name(ORCH_SKIPPED)) == 0 ? ORCH_SKIPPED
+			                                                  : ORCH_OK]++;
 		}
 		emit(ag, json_incref(line));
 	}
@@ -205,7 +205,7 @@ static int preflight(struct agent *ag, const struct plan *plan, bool *failed)
 		snprintf(msg, sizeof(msg), "the check run before any change ended abnormally (%s %d); nothing was changed",
 		         WIFSIGNALED(status) ? "signal" : "status",
 		         WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
-		emit(ag, json_pack("{s:s, s:s}", "type", "error", "msg", msg));
+		emit(ag, json_pack("{s:s, s:s}", "type", orch_message_name(ORCH_MSG_ERROR), "msg", msg));
 		*failed = true;
 		sb_release(&b);
 		return 0;
@@ -228,7 +228,7 @@ static int preflight(struct agent *ag, const struct plan *plan, bool *failed)
 	sb_release(&b);
 	return unchanged ? 0 : 1;
 cannot:
-	emit(ag, json_pack("{s:s, s:s}", "type", "error", "msg", "cannot start the check run before any change; "
+	emit(ag, json_pack("{s:s, s:s}", "type", orch_message_name(ORCH_MSG_ERROR), "msg", "cannot start the check run before any change; "
 	                                                         "nothing was changed"));
 	*failed = true;
 	return 0;
@@ -313,12 +313,12 @@ int main(int argc, char **argv)
 		result_fail(&r, "cannot inspect the node: %s", err);
 		emit_result(&ag, &r);
 		result_release(&r);
-		counts[ST_FAILED]++;
+		counts[ORCH_FAILED]++;
 		for (size_t i = 0; i < plan.nsteps; i++) {
 			result_init(&r, plan.steps[i].kind->name);
-			r.status = ST_SKIPPED;
+			r.status = ORCH_SKIPPED;
 			result_msg(&r, "not run: step '%s' failed", ORCH_STEP_FACTS);
-			counts[ST_SKIPPED]++;
+			counts[ORCH_SKIPPED]++;
 			emit_result(&ag, &r);
 			result_release(&r);
 		}

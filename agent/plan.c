@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "protocol.h"
+#include "selector.h"
 
 static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int fail(char *err, size_t errlen, const char *fmt, ...)
@@ -94,17 +95,17 @@ static int check_args(const struct step_kind *k, json_t *args, size_t idx, char 
 				            k->name, key);
 			json_array_foreach(val, i, item) {
 				const char *s = json_string_value(item);
-				struct selector sel;
+				struct orch_selector sel;
 				if (!s)
 					return fail(err, errlen, "steps[%zu] ('%s'): '%s'[%zu] must be a string", idx, k->name,
 					            key, i);
 				if (a->type == ARG_NAMES && !valid_name(s))
 					return fail(err, errlen, "steps[%zu] ('%s'): '%s'[%zu]: '%.64s' is not a module name",
 					            idx, k->name, key, i, s);
-				if (a->type == ARG_SELECTORS && selector_parse(s, &sel) < 0)
+				if (a->type == ARG_SELECTORS && orch_selector_parse(&sel, s, strlen(s)) < 0)
 					return fail(err, errlen,
 					            "steps[%zu] ('%s'): '%s'[%zu]: bad selector '%.64s' (expected "
-					            "0000:82:00.0, 82:00 or 10de:1b81)",
+					            "0000:82:00.0, 82:00.0, 82:00 or 10de:1b81)",
 					            idx, k->name, key, i, s);
 			}
 			break;

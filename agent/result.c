@@ -27,7 +27,7 @@ void result_init(struct result *r, const char *name)
 {
 	memset(r, 0, sizeof(*r));
 	r->name = name;
-	r->status = ST_OK;
+	r->status = ORCH_OK;
 	sb_init(&r->msg);
 }
 
@@ -39,9 +39,9 @@ void result_release(struct result *r)
 	json_decref(r->facts);
 }
 
-void result_set(struct result *r, enum status st)
+void result_set(struct result *r, enum orch_status st)
 {
-	static const int rank[] = { [ST_OK] = 1, [ST_SKIPPED] = 0, [ST_CHANGED] = 2, [ST_FAILED] = 3 };
+	static const int rank[] = { [ORCH_OK] = 1, [ORCH_SKIPPED] = 0, [ORCH_CHANGED] = 2, [ORCH_FAILED] = 3 };
 	if (rank[st] > rank[r->status])
 		r->status = st;
 }
@@ -71,23 +71,8 @@ int result_fail(struct result *r, const char *fmt, ...)
 	va_start(ap, fmt);
 	vmsg(r, fmt, ap);
 	va_end(ap);
-	r->status = ST_FAILED;
+	r->status = ORCH_FAILED;
 	return -1;
-}
-
-const char *status_name(enum status st)
-{
-	switch (st) {
-	case ST_CHANGED:
-		return "changed";
-	case ST_FAILED:
-		return "failed";
-	case ST_SKIPPED:
-		return "skipped";
-	case ST_OK:
-		break;
-	}
-	return "ok";
 }
 
 json_t *strv_json(const struct strv *l)

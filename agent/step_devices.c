@@ -9,52 +9,14 @@
 
 #include "cmd.h"
 #include "pci.h"
+#include "selector.h"
 #include "steps.h"
 
-int selector_parse(const char *s, struct selector *out)
+static bool selector_matches(const struct orch_selector *sel, const struct pci_device *d)
 {
-	unsigned a, b, c, d;
-	int n = 0;
-	size_t len = strlen(s);
+	struct orch_pci_address addr;
 
-	memset(out, 0, sizeof(*out));
-	if (len == 12 && sscanf(s, "%4x:%2x:%2x.%1x%n", &a, &b, &c, &d, &n) == 4 && n == 12) {
-		*out = (struct selector){ .kind = SEL_FUNCTION, .domain = a, .bus = b, .slot = c, .func = d };
-	} else if (len == 7 && sscanf(s, "%2x:%2x.%1x%n", &b, &c, &d, &n) == 3 && n == 7) {
-		*out = (struct selector){ .kind = SEL_FUNCTION, .bus = b, .slot = c, .func = d };
-	} else if (len == 10 && sscanf(s, "%4x:%2x:%2x%n", &a, &b, &c, &n) == 3 && n == 10) {
-		*out = (struct selector){ .kind = SEL_SLOT, .domain = a, .bus = b, .slot = c };
-	} else if (len == 5 && sscanf(s, "%2x:%2x%n", &b, &c, &n) == 2 && n == 5) {
-		*out = (struct selector){ .kind = SEL_SLOT, .bus = b, .slot = c };
-	} else if (len == 9 && sscanf(s, "%4x:%4x%n", &a, &b, &n) == 2 && n == 9) {
-		*out = (struct selector){ .kind = SEL_ID, .vendor = a, .device = b };
-	} else {
-		return -1;
-	}
-	/* sscanf's %x takes signs and "0x": only plain hex digits are selectors */
-	for (const char *p = s; *p; p++)
-		if (!strchr("0123456789abcdefABCDEF:.", *p))
-			return -1;
-	if (out->kind != SEL_ID && (out->slot > 0x1f || out->func > 7))
-		return -1;
-	return 0;
-}
-
-static bool selector_matches(const struct selector *sel, const struct pci_device *d)
-{
-	unsigned dom, bus, slot, fn;
-
-	if (sscanf(d->addr, "%x:%x:%x.%x", &dom, &bus, &slot, &fn) != 4)
-		return false;
-	switch (sel->kind) {
-	case SEL_FUNCTION:
-		return dom == sel->domain && bus == sel->bus && slot == sel->slot && fn == sel->func;
-	case SEL_SLOT:
-		return dom == sel->domain && bus == sel->bus && slot == sel->slot;
-	case SEL_ID:
-		return d->vendor == sel->vendor && d->device == sel->device;
-	}
-	return false;
+	return orch_pci_address_parse(&addr, d->addr) == 0 && orch_selector_matches(sel, &addr, d->vendor, d->device);
 }
 
 static bool is_selected(const struct agent *ag, const struct pci_device *d)
@@ -74,11 +36,11 @@ int selection_resolve(struct agent *ag, json_t *select, struct result *r)
 	ag->sel = xcalloc(ag->facts.ndevs, sizeof(*ag->sel));
 	ag->nsel = 0;
 	json_array_foreach(select, i, item) {
-		struct selector sel;
+		struct orch_selector sel;
 		const char *s = json_string_value(item);
 		bool any = false;
 
-		selector_parse(s, &sel); /* the plan parser has checked it */
+		orch_selector_parse(&sel, s, strlen(s)); /* the plan parser has checked it */
 		for (size_t k = 0; k < ag->facts.ndevs; k++) {
 			struct pci_device *d = &ag->facts.devs[k];
 			if (!selector_matches(&sel, d))

@@ -224,7 +224,7 @@ int step_host_drivers(struct agent *ag, const struct step *st, struct result *r)
 	if (ret < 0)
 		goto out;
 	if (ret > 0) {
-		result_set(r, ST_CHANGED);
+		result_set(r, ORCH_CHANGED);
 		r->reboot_needed = true;
 	}
 	for (size_t i = 0; i < soft.n; i++)

@@ -703,7 +703,7 @@ int step_kernel_cmdline(struct agent *ag, const struct step *st, struct result *
 		for (size_t i = 0; i < pl.nwant; i++)
 			sb_addf(&w, "%s%s=%s", i ? " " : "", pl.want[i].key, pl.want[i].opt);
 		if (changed.n) {
-			result_set(r, ST_CHANGED);
+			result_set(r, ORCH_CHANGED);
 			for (size_t i = 0; i < changed.n; i++) {
 				if (w.len)
 					result_msg(r, "%s: %s (kernel %s from %s)", changed.v[i], w.s, f->kernel_target,

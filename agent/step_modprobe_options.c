@@ -24,7 +24,7 @@ static int ensure_option(struct agent *ag, struct result *r, const char *path, c
 	int ret = node_ensure(ag, r, path, content, NEED_INITRAMFS);
 
 	if (ret > 0) {
-		result_set(r, ST_CHANGED);
+		result_set(r, ORCH_CHANGED);
 		r->reboot_needed = true;
 	}
 	if (ret >= 0 && cl)

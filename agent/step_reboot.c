@@ -25,7 +25,7 @@ int step_reboot(struct agent *ag, const struct step *st, struct result *r)
 		sb_release(&m);
 		return -1;
 	}
-	result_set(r, ST_CHANGED);
+	result_set(r, ORCH_CHANGED);
 	if (ag->check) {
 		result_msg(r, "would reboot");
 		return 0;
@@ -49,7 +49,7 @@ int step_maintenance(struct agent *ag, const struct step *st, struct result *r)
 		return result_fail(r, "the node's name is unknown (no /proc/sys/kernel/hostname)");
 	if (cmd_run(ag, r, argv, 120) != 0)
 		return -1;
-	result_set(r, ST_CHANGED);
+	result_set(r, ORCH_CHANGED);
 	result_msg(r, "HA maintenance mode %s for %s", enable ? "enabled" : "disabled", node);
 	return 0;
 }

@@ -36,7 +36,7 @@ int step_refresh(struct agent *ag, const struct step *st, struct result *r)
 	}
 	if (!ag->check && pending_clear(ag) < 0)
 		return result_fail(r, "cannot remove the refresh mark: %m");
-	result_set(r, ST_CHANGED);
+	result_set(r, ORCH_CHANGED);
 	r->reboot_needed = true;
 	result_msg(r, "%s%s%s%s", ag->check ? "would run " : "ran ",
 	           needs & NEED_INITRAMFS ? "update-initramfs -u -k all" : "",

@@ -119,7 +119,7 @@ int step_rollback(struct agent *ag, const struct step *st, struct result *r)
 	}
 	if (ret == 0) {
 		if (restored) {
-			result_set(r, ST_CHANGED);
+			result_set(r, ORCH_CHANGED);
 			r->reboot_needed = true;
 			result_msg(r, "restored %d file%s to what they were before orch", restored, restored == 1 ? "" : "s");
 		} else {

@@ -51,7 +51,7 @@ static int unsafe_interrupts_decide(struct agent *ag, const char *mode, struct r
 			free(p);
 			return result_fail(r, "cannot set %s: %s", UNSAFE_PARAM, strerror(errno));
 		}
-		result_set(r, ST_CHANGED);
+		result_set(r, ORCH_CHANGED);
 		result_msg(r, "no interrupt remapping (%s): allow_unsafe_interrupts=1 written and %sset live in "
 		              UNSAFE_PARAM, f->irq_remapping_evidence, ag->check ? "would be " : "");
 	}

@@ -292,7 +292,7 @@ int step_vfio_bind(struct agent *ag, const struct step *st, struct result *r)
 	/* the udev rule of earlier versions set driver_override too late to matter */
 	c = b < 0 ? -1 : node_ensure(ag, r, ORCH_UDEV_RULES, NULL, NEED_INITRAMFS);
 	if (a > 0 || b > 0 || c > 0) {
-		result_set(r, ST_CHANGED);
+		result_set(r, ORCH_CHANGED);
 		r->reboot_needed = true;
 	}
 	if (a >= 0 && b >= 0 && c >= 0 && claim_vfio_pci(ag, r, &ids, disable_vga, modprobe) < 0)

@@ -178,7 +178,7 @@ int step_vfio_modules(struct agent *ag, const struct step *st, struct result *r)
 		ret = c < 0 ? -1 : c > 0 ? 1 : ret;
 	}
 	if (ret > 0) {
-		result_set(r, ST_CHANGED);
+		result_set(r, ORCH_CHANGED);
 		r->reboot_needed = true;
 		if (added.n) {
 			struct sb m;

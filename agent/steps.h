@@ -51,14 +51,7 @@ int step_rollback(struct agent *ag, const struct step *st, struct result *r);
 int step_reboot(struct agent *ag, const struct step *st, struct result *r);
 int step_maintenance(struct agent *ag, const struct step *st, struct result *r);
 
-/* Shared by devices and verify: resolves selectors to devices. */
-struct selector {
-	enum { SEL_FUNCTION, SEL_SLOT, SEL_ID } kind;
-	unsigned domain, bus, slot, func, vendor, device;
-};
-/* Parses one selector; returns 0, or -1 for a malformed one. */
-int selector_parse(const char *s, struct selector *out);
-/* Resolves `select` (a JSON array of selectors) into ag->sel; -1 with r
+/* Shared by devices and verify: resolves `select` (a JSON array of selectors) into ag->sel; -1 with r
  * failed when a selector matches nothing. */
 int selection_resolve(struct agent *ag, json_t *select, struct result *r);
 

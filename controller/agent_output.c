@@ -1,29 +1,43 @@
 #include "agent_output.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "escape.h"
+
 void
 agent_output_excerpt(char *out, size_t outlen, const char *s, size_t n)
 {
-	size_t o = 0;
+	orch_escape(out, outlen, s, n, 60);
+}
 
-	for (size_t i = 0; i < n && o + 5 < outlen; i++) {
-		unsigned char c = (unsigned char)s[i];
+int
+agent_message_decode(struct agent_message *out, json_t *obj, char *err, size_t errlen)
+{
+	const char *type = json_string_value(json_object_get(obj, "type"));
+	const char *status = json_string_value(json_object_get(obj, "status"));
+	char ex[128];
 
-		if (i == 60) {
-			memcpy(out + o, "...", 3);
-			o += 3;
-			break;
-		}
-		if (isprint(c))
-			out[o++] = (char)c;
-		else
-			o += (size_t)snprintf(out + o, outlen - o, "\\x%02x", c);
+	*out = (struct agent_message){.line = obj};
+	if (orch_message_parse(type, &out->type) != 0) {
+		orch_escape(ex, sizeof(ex), type, strlen(type), 60);
+		snprintf(err, errlen, "the agent sent a message of unknown type '%s'", ex);
+		return -1;
 	}
-	out[o < outlen ? o : outlen - 1] = '\0';
+	if (out->type != ORCH_MSG_RESULT)
+		return 0;
+	out->name = json_string_value(json_object_get(obj, "name"));
+	if (out->name == NULL) {
+		snprintf(err, errlen, "the agent sent a result without a step name");
+		return -1;
+	}
+	if (orch_status_parse(status, &out->status) != 0) {
+		orch_escape(ex, sizeof(ex), status ? status : "", status ? strlen(status) : 0, 60);
+		snprintf(err, errlen, "the agent sent a result with an unknown status '%s'", ex);
+		return -1;
+	}
+	return 0;
 }
 
 static int
@@ -31,21 +45,19 @@ take_line(struct agent_output *r, const char *line, size_t n, char *err, size_t 
 {
 	json_error_t jerr;
 	json_t *obj;
-	const char *type;
+	struct agent_message m;
 	char ex[128];
 
 	if (n == 0)
 		return 0;
 	obj = json_loadb(line, n, JSON_REJECT_DUPLICATES, &jerr);
-	type = json_string_value(json_object_get(obj, "type"));
-	if (obj == NULL || !json_is_object(obj) || type == NULL) {
+	if (obj == NULL || !json_is_object(obj) || !json_is_string(json_object_get(obj, "type"))) {
 		agent_output_excerpt(ex, sizeof(ex), line, n);
 		snprintf(err, errlen, "the agent sent a line that is not a protocol message: '%s'", ex);
 		json_decref(obj);
 		return -1;
 	}
-	if (strcmp(type, "error") != 0 && strcmp(type, "summary") != 0 && strcmp(type, "result") != 0) {
-		snprintf(err, errlen, "the agent sent a message of unknown type '%s'", type);
+	if (agent_message_decode(&m, obj, err, errlen) != 0) {
 		json_decref(obj);
 		return -1;
 	}
@@ -57,15 +69,15 @@ take_line(struct agent_output *r, const char *line, size_t n, char *err, size_t 
 		return -1;
 	}
 	r->messages++;
-	if (strcmp(type, "error") == 0) {
+	if (m.type == ORCH_MSG_ERROR) {
 		const char *msg = json_string_value(json_object_get(obj, "msg"));
 
 		/* never empty: an empty refusal would read as no refusal */
 		snprintf(r->refused, sizeof(r->refused), "%s", msg && *msg ? msg : "(no message)");
-	} else if (strcmp(type, "summary") == 0) {
+	} else if (m.type == ORCH_MSG_SUMMARY) {
 		r->summary = 1;
 	}
-	r->fn(r->ctx, obj);
+	r->fn(r->ctx, &m);
 	json_decref(obj);
 	return 0;
 }

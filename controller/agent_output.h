@@ -7,15 +7,30 @@
 #include <stddef.h>
 #include <jansson.h>
 
+#include "protocol.h"
+
 #define RUN_MAX_LINE (1024 * 1024)
 #define RUN_MAX_TOTAL (16 * 1024 * 1024)
 /* Messages (results, summary, error) one run may send: a plan has a few tens
  * of steps at most, and every message is kept for the report. */
 #define RUN_MAX_MESSAGES 64
 
-/* Called with each line of the agent (a JSON object with a "type"), in order;
- * the callee takes no reference it does not json_incref itself. */
-typedef void (*run_line_fn)(void *ctx, json_t *line);
+/* One line of the agent, decoded: the one place where the protocol's
+ * "type" and "status" are read. */
+struct agent_message {
+	enum orch_message type;
+	json_t *line;              /* the whole object, borrowed */
+	const char *name;          /* a result's step, borrowed from line */
+	enum orch_status status;   /* a result's outcome */
+};
+
+/* Decodes obj (a JSON object) into *out. Returns 0, or -1 with err for an
+ * unknown type, or a result without a step name or a known status. */
+int agent_message_decode(struct agent_message *out, json_t *obj, char *err, size_t errlen);
+
+/* Called with each line of the agent, in order; the callee takes no
+ * reference to msg->line it does not json_incref itself. */
+typedef void (*run_line_fn)(void *ctx, const struct agent_message *msg);
 
 /* Initialise with {.fn = fn, .ctx = ctx}. buf holds the unfinished line: len
  * bytes of cap, cap never above the line limit; total counts every byte fed. */
@@ -44,8 +59,8 @@ int agent_output_finish(struct agent_output *r, char *err, size_t errlen);
 /* Frees the line buffer; r may be fed again from scratch. */
 void agent_output_release(struct agent_output *r);
 
-/* Quotes the start of untrusted bytes s[0..n) into out for a message:
- * printable ASCII as is, other bytes as \xNN, at most 60 bytes then "...". */
+/* Quotes the start of untrusted bytes s[0..n) into out for a message, as
+ * escape.h writes node text: at most 60 bytes of s, then "...". */
 void agent_output_excerpt(char *out, size_t outlen, const char *s, size_t n);
 
 #endif

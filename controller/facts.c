@@ -1,29 +1,28 @@
 #include "facts.h"
 
+#include <stdlib.h>
 #include <string.h>
 
+#include "escape.h"
+#include "fleet.h"
+#include "selector.h"
+
+/* Whether the selector text sel (checked when the plan was compiled) picks
+ * dev, a device of the facts. */
 static int
 selector_matches(const char *sel, json_t *dev)
 {
 	const char *addr = json_string_value(json_object_get(dev, "address"));
 	const char *vendor = json_string_value(json_object_get(dev, "vendor"));
 	const char *device = json_string_value(json_object_get(dev, "device"));
-	size_t n = strlen(sel);
-	char id[16];
+	struct orch_selector s;
+	struct orch_pci_address a;
 
-	if (addr == NULL)
+	if (addr == NULL || orch_pci_address_parse(&a, addr) != 0 ||
+	    orch_selector_parse(&s, sel, strlen(sel)) != 0)
 		return 0;
-	if (n == 12)                      /* 0000:82:00.0 */
-		return strcmp(addr, sel) == 0;
-	if (n == 10)                      /* 0000:82:00 */
-		return strncmp(addr, sel, 10) == 0 && addr[10] == '.';
-	if (n == 5)                       /* 82:00 */
-		return strncmp(addr + 5, sel, 5) == 0 && addr[10] == '.';
-	if (vendor && device) {           /* 10de:1b81 */
-		snprintf(id, sizeof(id), "%s:%s", vendor, device);
-		return strcmp(id, sel) == 0;
-	}
-	return 0;
+	return orch_selector_matches(&s, &a, vendor ? (unsigned)strtoul(vendor, NULL, 16) : 0x10000,
+				     device ? (unsigned)strtoul(device, NULL, 16) : 0x10000);
 }
 
 /* Returns the devices of facts that the selectors pick (a new array). */
@@ -106,17 +105,11 @@ str(json_t *o, const char *key, const char *dflt)
 	return s ? s : dflt;
 }
 
-/* s, which came from a node, fit for a terminal: control characters (an
- * escape sequence, a line break) become '?'. */
+/* s, which came from a node, fit for a terminal (escape.h). */
 static const char *
 clean(char *buf, size_t len, const char *s)
 {
-	size_t o = 0;
-
-	for (; *s && o + 1 < len; s++)
-		buf[o++] = (unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s;
-	buf[o] = '\0';
-	return buf;
+	return orch_escape(buf, len, s, strlen(s), 0);
 }
 
 static const char *
@@ -146,37 +139,39 @@ print_device(FILE *out, json_t *facts, json_t *selected, json_t *dev, int show_i
 }
 
 void
-facts_print_table(FILE *out, const struct report *r, json_t *const *selects, int all_devices)
+facts_print_table(FILE *out, const struct fleet *f, int all_devices)
 {
 	int w = 4;
 
-	for (size_t i = 0; i < r->n; i++) {
-		int n = (int)strlen(r->hosts[i].name);
+	for (size_t i = 0; i < f->n; i++) {
+		int n = (int)strlen(f->hosts[i].plan.target.name);
 
 		w = n > w ? n : w;
 	}
 	fprintf(out, "%-*s  %-12s %-22s %-5s %-9s %s\n", w, "HOST", "LOADER", "KERNEL", "IOMMU", "IRQ-REMAP",
 		"REBOOT-PENDING");
-	for (size_t i = 0; i < r->n; i++) {
-		const struct host_report *h = &r->hosts[i];
-		json_t *facts = report_facts(r, i), *selected, *dev;
+	for (size_t i = 0; i < f->n; i++) {
+		const char *name = f->hosts[i].plan.target.name;
+		const struct outcome *o = &f->hosts[i].outcome;
+		json_t *select = f->hosts[i].plan.select;
+		json_t *facts = outcome_facts(o), *selected, *dev;
 		json_t *iommu = json_object_get(facts, "iommu");
 		char b[3][512];
 		size_t j;
 
 		if (facts == NULL) {
-			fprintf(out, "%-*s  %s: %s\n", w, h->name,
-				h->state == HOST_UNREACHABLE ? "UNREACHABLE" : "FAILED",
-				clean(b[0], sizeof(b[0]), h->msg ? h->msg : "no facts"));
+			fprintf(out, "%-*s  %s: %s\n", w, name,
+				o->state == HOST_UNREACHABLE ? "UNREACHABLE" : "FAILED",
+				clean(b[0], sizeof(b[0]), o->msg ? o->msg : "no facts"));
 			continue;
 		}
-		fprintf(out, "%-*s  %-12s %-22s %-5s %-9s %s\n", w, h->name,
+		fprintf(out, "%-*s  %-12s %-22s %-5s %-9s %s\n", w, name,
 			clean(b[1], sizeof(b[1]), str(json_object_get(facts, "boot"), "loader", "?")),
 			clean(b[2], sizeof(b[2]), str(json_object_get(facts, "kernel"), "running", "?")),
 			json_is_true(json_object_get(iommu, "active")) ? "on" : "off",
 			yes_no(json_object_get(iommu, "interrupt_remapping")),
 			yes_no(json_object_get(facts, "reboot_pending")));
-		selected = facts_select(facts, selects[i]);
+		selected = facts_select(facts, select);
 		if (all_devices) {
 			json_array_foreach(json_object_get(facts, "devices"), j, dev)
 				print_device(out, facts, selected, dev, in_selection(selected, str(dev, "address", "")));
@@ -184,7 +179,7 @@ facts_print_table(FILE *out, const struct report *r, json_t *const *selects, int
 			json_array_foreach(selected, j, dev)
 				print_device(out, facts, selected, dev, 1);
 		}
-		if (json_array_size(selects[i]) == 0)
+		if (json_array_size(select) == 0)
 			fprintf(out, "  (no passthrough devices selected)\n");
 		else if (json_array_size(selected) == 0)
 			fprintf(out, "  (the passthrough selectors match no device)\n");
@@ -193,22 +188,25 @@ facts_print_table(FILE *out, const struct report *r, json_t *const *selects, int
 }
 
 json_t *
-facts_document(const struct report *r, json_t *const *selects)
+facts_document(const struct results *r)
 {
+	const struct fleet *f = r->fleet;
 	json_t *hosts = json_object();
 
-	for (size_t i = 0; i < r->n; i++) {
-		const struct host_report *h = &r->hosts[i];
-		json_t *facts = report_facts(r, i), *selected, *dev, *sel = json_array();
+	for (size_t i = 0; i < f->n; i++) {
+		const char *name = f->hosts[i].plan.target.name;
+		const struct outcome *o = &f->hosts[i].outcome;
+		json_t *select = f->hosts[i].plan.select;
+		json_t *facts = outcome_facts(o), *selected, *dev, *sel = json_array();
 		size_t j;
 
 		if (facts == NULL) {
-			json_object_set_new(hosts, h->name, json_pack("{s:s,s:s?}",
-				"status", h->state == HOST_UNREACHABLE ? "unreachable" : "failed", "msg", h->msg));
+			json_object_set_new(hosts, name, json_pack("{s:s,s:s?}",
+				"status", o->state == HOST_UNREACHABLE ? "unreachable" : "failed", "msg", o->msg));
 			json_decref(sel);
 			continue;
 		}
-		selected = facts_select(facts, selects[i]);
+		selected = facts_select(facts, select);
 		json_array_foreach(selected, j, dev) {
 			char iso[512];
 
@@ -217,9 +215,9 @@ facts_document(const struct report *r, json_t *const *selects)
 				"isolated", strcmp(iso, "isolated") == 0, "isolation", iso));
 		}
 		json_decref(selected);
-		json_object_set_new(hosts, h->name, json_pack("{s:s,s:O,s:O,s:o}", "status", "ok",
-			"facts", facts, "passthrough", selects[i], "selected", sel));
+		json_object_set_new(hosts, name, json_pack("{s:s,s:O,s:O,s:o}", "status", "ok",
+			"facts", facts, "passthrough", select, "selected", sel));
 	}
 	return json_pack("{s:s,s:o,s:i}", "orch", ORCH_VERSION, "hosts", hosts,
-			 "exit_status", report_exit_status(r));
+			 "exit_status", results_exit_status(r));
 }

@@ -7,13 +7,14 @@
 #include <stdio.h>
 #include <jansson.h>
 
-#include "report.h"
+#include "fleet.h"
+#include "results.h"
 
-/* Prints the table for every host of r; selects[i] are host i's selectors.
- * all_devices lists every device, not only the selected ones. */
-void facts_print_table(FILE *out, const struct report *r, json_t *const *selects, int all_devices);
+/* Prints the table for every host of f from its outcome. all_devices lists
+ * every device, not only the selected ones. */
+void facts_print_table(FILE *out, const struct fleet *f, int all_devices);
 
 /* The JSON document of `orch facts --json`. */
-json_t *facts_document(const struct report *r, json_t *const *selects);
+json_t *facts_document(const struct results *r);
 
 #endif

@@ -39,10 +39,10 @@ enum state {
 	ST_DONE,
 };
 
-struct fleet;
+struct loop;
 
 struct conn {
-	struct fleet *f;
+	struct loop *f;
 	size_t slot;          /* its index in the fleet's slots (c) */
 	size_t host;
 	enum state state;
@@ -63,14 +63,12 @@ struct conn {
 	pthread_t thread;
 };
 
-struct fleet {
-	size_t n;
+struct loop {
+	struct fleet *fleet;
 	const struct options *opts;
 	struct ssh_ctx *ssh;
 	const struct agent_blob *agent;
-	const struct host_plan *plans;
-	char *const *plan_text;
-	struct report *report;
+	struct results *res;
 	struct conn *c;       /* the slots: up to --forks hosts in flight */
 	int wake[2];          /* threads write their slot's index when done */
 };
@@ -80,17 +78,17 @@ struct fleet {
 #define STEP_READS 16
 
 static void
-on_line(void *ctx, json_t *line)
+on_line(void *ctx, const struct agent_message *m)
 {
 	struct conn *c = ctx;
 
-	report_line(c->f->report, c->host, line);
+	results_record(c->f->res, c->host, m);
 }
 
 static void
 finish(struct conn *c)
 {
-	report_done(c->f->report, c->host, now() - c->started, c->sent, c->notes.recorded_key,
+	results_done(c->f->res, c->host, now() - c->started, c->sent, c->notes.recorded_key,
 		    c->notes.fingerprint);
 	agent_output_release(&c->out);
 	orch_ssh_auth_release(&c->auth);
@@ -109,14 +107,14 @@ finish(struct conn *c)
 static void
 unreachable(struct conn *c, const char *err)
 {
-	report_unreachable(c->f->report, c->host, err);
+	results_unreachable(c->f->res, c->host, err);
 	finish(c);
 }
 
 static void
 failed(struct conn *c, const char *err)
 {
-	report_failed(c->f->report, c->host, err);
+	results_failed(c->f->res, c->host, err);
 	finish(c);
 }
 
@@ -125,10 +123,10 @@ static void *
 thread_main(void *arg)
 {
 	struct conn *c = arg;
-	struct fleet *f = c->f;
-	const struct target *t = &f->plans[c->host].target;
+	struct loop *f = c->f;
+	const struct target *t = &f->fleet->hosts[c->host].plan.target;
 	struct agent_run_opts run = {
-		.plan = f->plan_text[c->host], .timeout = f->opts->timeout,
+		.plan = f->fleet->hosts[c->host].plan_text, .timeout = f->opts->timeout,
 		.run_timeout = f->opts->run_timeout, .fn = on_line, .ctx = c,
 		.status = &c->status, .sent = &c->sent,
 	};
@@ -141,7 +139,7 @@ thread_main(void *arg)
 	else
 		rc = agent_send_and_run(c->s, f->agent, t, &run, err, sizeof(err));
 	if (rc != 0)
-		report_failed(f->report, c->host, err);
+		results_failed(f->res, c->host, err);
 	finish(c);
 	/* The pipe holds far more than --forks indexes: this never blocks. */
 	if (write(f->wake[1], &c->slot, sizeof(c->slot)) != (ssize_t)sizeof(c->slot))
@@ -200,15 +198,15 @@ is_address(ssh_session s)
 static void
 start(struct conn *c)
 {
-	struct fleet *f = c->f;
-	const struct target *t = &f->plans[c->host].target;
+	struct loop *f = c->f;
+	const struct target *t = &f->fleet->hosts[c->host].plan.target;
 	char err[1024];
 
 	c->started = now();
 	c->state = ST_CONNECT;
 	c->deadline = c->started + f->opts->timeout;
 	c->out = (struct agent_output){.fn = on_line, .ctx = c};
-	c->planlen = strlen(f->plan_text[c->host]);
+	c->planlen = strlen(f->fleet->hosts[c->host].plan_text);
 	agent_remote_path(f->agent, t, c->cmd, sizeof(c->cmd));
 	if (orch_ssh_new(&c->s, f->ssh, t, c->where, sizeof(c->where), err, sizeof(err)) != 0) {
 		unreachable(c, err);
@@ -239,8 +237,8 @@ drain_stderr(struct conn *c)
 static void
 step(struct conn *c)
 {
-	struct fleet *f = c->f;
-	const struct target *t = &f->plans[c->host].target;
+	struct loop *f = c->f;
+	const struct target *t = &f->fleet->hosts[c->host].plan.target;
 	int timeout = f->opts->timeout, run_timeout = f->opts->run_timeout;
 	char err[1024], buf[65536];
 	double t_now;
@@ -328,7 +326,7 @@ step(struct conn *c)
 		case ST_WRITE:
 			/* A shell that found no agent may have closed the channel
 			 * already: what it answered decides whether this matters. */
-			n = ssh_channel_write(c->ch, f->plan_text[c->host] + c->written,
+			n = ssh_channel_write(c->ch, f->fleet->hosts[c->host].plan_text + c->written,
 					      (uint32_t)(c->planlen - c->written));
 			if (n == SSH_ERROR) {
 				snprintf(c->write_err, sizeof(c->write_err), "cannot send the plan to the agent: %s",
@@ -419,11 +417,11 @@ waiting(const struct conn *c)
 }
 
 void
-loop_run(size_t n, const struct options *opts, struct ssh_ctx *ssh,
-	 const struct agent_blob *agent, const struct host_plan *plans,
-	 char *const *plan_text, struct report *report)
+loop_run(struct fleet *fleet, const struct options *opts, struct ssh_ctx *ssh,
+	 const struct agent_blob *agent, struct results *res)
 {
-	struct fleet f = {n, opts, ssh, agent, plans, plan_text, report, NULL, {-1, -1}};
+	struct loop f = {fleet, opts, ssh, agent, res, NULL, {-1, -1}};
+	size_t n = fleet->n;
 	size_t forks = opts->forks > 0 ? (size_t)opts->forks : 1, next = 0, busy = 0;
 	size_t nslots = forks < n ? forks : n;
 	struct pollfd *pfd = NULL;
@@ -436,7 +434,7 @@ loop_run(size_t n, const struct options *opts, struct ssh_ctx *ssh,
 	    (who = calloc(nslots + 1, sizeof(*who))) == NULL || pipe2(f.wake, O_CLOEXEC) != 0 ||
 	    fcntl(f.wake[0], F_SETFL, O_NONBLOCK) != 0) {
 		for (size_t i = 0; i < n; i++)
-			report_failed(report, i, "out of memory");
+			results_failed(res, i, "out of memory");
 		goto out;
 	}
 	for (size_t k = 0; k < nslots; k++)

@@ -7,15 +7,14 @@
 #include <stddef.h>
 
 #include "cli.h"
-#include "plan.h"
+#include "fleet.h"
 #include "push.h"
-#include "report.h"
+#include "results.h"
 #include "ssh.h"
 
-/* Runs the agent with plan_text[i] on the node of plans[i].target for every
- * i < n, reporting each line, failure and end to report as it comes. */
-void loop_run(size_t n, const struct options *opts, struct ssh_ctx *ssh,
-	      const struct agent_blob *agent, const struct host_plan *plans,
-	      char *const *plan_text, struct report *report);
+/* Runs the agent with each host's plan on its node, recording each line,
+ * failure and end in res as it comes. */
+void loop_run(struct fleet *fleet, const struct options *opts, struct ssh_ctx *ssh,
+	      const struct agent_blob *agent, struct results *res);
 
 #endif

@@ -9,11 +9,12 @@
 #include <jansson.h>
 #include <libssh/libssh.h>
 
-#include "agent/protocol.h"
+#include "protocol.h"
 #include "inventory/inventory.h"
 
 #include "cli.h"
 #include "facts.h"
+#include "fleet.h"
 #include "graph.h"
 #include "loop.h"
 #include "plan.h"
@@ -22,6 +23,7 @@
 #include "clock.h"
 #include "reboot.h"
 #include "report.h"
+#include "results.h"
 #include "run.h"
 #include "ssh.h"
 
@@ -40,110 +42,62 @@ print_inventory(const struct inventory *inv)
 	return EXIT_OK;
 }
 
+/* inventory -> hosts -> the agent on every node -> results -> renderers,
+ * with the rolling reboot after an apply or a rollback. */
 static int
 run_fleet(const struct options *opts, const struct inventory *inv)
 {
-	size_t total = inventory_host_count(inv), n = 0;
-	unsigned char *selected = NULL, *reboot = NULL;
-	struct host_plan *plans = NULL;
-	const char **names = NULL;
-	json_t **plan_json = NULL, **selects = NULL;
-	char **plan_text = NULL;
+	struct fleet fleet;
+	struct results results;
+	struct report report;
 	struct agent_blob agent = {0};
 	struct ssh_ctx ssh = {
 		.known_hosts = opts->known_hosts, .accept_new = opts->accept_new,
 		.identity = opts->identity, .timeout = opts->timeout,
 	};
-	struct report report;
-	int report_ready = 0, bad = 0, rc = EXIT_ERROR;
+	unsigned char *reboot = NULL;
+	int results_ready = 0, rc = EXIT_ERROR;
 	char err[1024];
 
+	if (fleet_build(&fleet, inv, opts, stderr) != 0)
+		return EXIT_ERROR;
 	pthread_mutex_init(&ssh.known_hosts_lock, NULL);
 	orch_ssh_find_dir(&ssh);
-	if ((selected = calloc(total ? total : 1, 1)) == NULL)
-		goto oom;
-	if (inventory_match(inv, opts->limit ? opts->limit : "all", selected, err, sizeof(err)) != 0) {
-		fprintf(stderr, "orch: %s\n", err);
-		goto out;
-	}
-	for (size_t i = 0; i < total; i++)
-		n += selected[i] != 0;
-	if (n == 0) {
-		char sources[1024];
-
-		fprintf(stderr, "orch: no hosts match '%s' in '%s'\n", opts->limit ? opts->limit : "all",
-			cli_sources(opts, sources, sizeof(sources)));
-		goto out;
-	}
-	plans = calloc(n, sizeof(*plans));
-	names = calloc(n, sizeof(*names));
-	plan_json = calloc(n, sizeof(*plan_json));
-	selects = calloc(n, sizeof(*selects));
-	plan_text = calloc(n, sizeof(*plan_text));
-	reboot = calloc(n, 1);
-	if (plans == NULL || names == NULL || plan_json == NULL || selects == NULL || plan_text == NULL || reboot == NULL)
-		goto oom;
-	for (size_t i = 0, j = 0; i < total; i++) {
-		if (!selected[i])
-			continue;
-		if (plan_compile(&plans[j], inv, i, opts, err, sizeof(err)) != 0) {
-			fprintf(stderr, "orch: %s\n", err);
-			bad = 1;
-			continue;
-		}
-		names[j] = plans[j].target.name;
-		plan_json[j] = plans[j].plan;
-		selects[j] = plans[j].select;
-		if ((plan_text[j] = json_dumps(plans[j].plan, JSON_COMPACT)) == NULL)
-			goto oom;
-		j++;
-	}
-	if (bad)
-		goto out;
 	if (agent_blob_get(&agent, err, sizeof(err)) != 0) {
 		fprintf(stderr, "orch: %s\n", err);
 		goto out;
 	}
-	if (report_init(&report, opts, n, names, plan_json) != 0)
-		goto oom;
-	report_ready = 1;
-	report_begin(&report);
-	{
-		loop_run(n, opts, &ssh, &agent, plans, plan_text, &report);
+	if ((reboot = calloc(fleet.n, 1)) == NULL ||
+	    results_init(&results, &fleet, opts->check && (opts->command == CMD_APPLY ||
+							   opts->command == CMD_ROLLBACK)) != 0) {
+		fputs("orch: out of memory\n", stderr);
+		results_ready = reboot != NULL;
+		goto out;
 	}
+	results_ready = 1;
+	report_init(&report, opts, &results);
+	report_begin(&report);
+	loop_run(&fleet, opts, &ssh, &agent, &results);
 	if ((opts->command == CMD_APPLY || opts->command == CMD_ROLLBACK) &&
-	    reboot_candidates(&report, plans, reboot) > 0)
-		(void)reboot_rollout(opts, &report, &ssh, &agent, plans, reboot);
+	    reboot_candidates(&fleet, opts, reboot) > 0)
+		(void)reboot_rollout(opts, &results, &ssh, &agent, reboot);
 	rc = report_finish(&report);
 	if (opts->command == CMD_FACTS) {
 		if (opts->json) {
-			json_t *doc = facts_document(&report, selects);
+			json_t *doc = facts_document(&results);
 
 			json_dumpf(doc, stdout, JSON_INDENT(2));
 			fputc('\n', stdout);
 			json_decref(doc);
 		} else
-			facts_print_table(stdout, &report, selects, opts->verbose > 0);
+			facts_print_table(stdout, &fleet, opts->verbose > 0);
 	}
-	goto out;
-oom:
-	fputs("orch: out of memory\n", stderr);
-	rc = EXIT_ERROR;
 out:
-	if (report_ready)
-		report_release(&report);
-	for (size_t i = 0; plans != NULL && i < n; i++) {
-		plan_release(&plans[i]);
-		free(plan_text[i]);
-	}
+	if (results_ready)
+		results_release(&results);
+	fleet_release(&fleet);
 	agent_blob_release(&agent);
 	pthread_mutex_destroy(&ssh.known_hosts_lock);
-	free(plans);
-	free(names);
-	free(plan_json);
-	free(selects);
-	free(plan_text);
-	free(selected);
 	free(reboot);
 	return rc;
 }

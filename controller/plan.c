@@ -7,7 +7,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "agent/protocol.h"
+#include "protocol.h"
+#include "selector.h"
 #include "inventory/inventory.h"
 
 #define MAX_SELECTORS 64
@@ -126,42 +127,19 @@ valid_user(const char *s)
 	return 1;
 }
 
-static int
-all_hex(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (!isxdigit((unsigned char)s[i]))
-			return 0;
-	}
-	return 1;
-}
-
-/* Normalizes one selector into out (lowercase); returns 0 or -1. The three
- * forms: 0000:82:00.0 (function), [0000:]82:00 (slot), 10de:1b81 (ID). */
+/* Normalizes one selector into out (lowercase); returns 0, or -1 when it is
+ * not one (selector.h has the grammar). */
 static int
 normalize_selector(const char *s, size_t n, char *out, size_t outlen)
 {
-	unsigned slot, fn;
+	struct orch_selector sel;
 
 	if (n >= outlen)
 		return -1;
 	for (size_t i = 0; i < n; i++)
 		out[i] = (char)tolower((unsigned char)s[i]);
 	out[n] = '\0';
-	if (n == 12 && all_hex(out, 4) && out[4] == ':' && all_hex(out + 5, 2) &&
-	    out[7] == ':' && all_hex(out + 8, 2) && out[10] == '.' && isdigit((unsigned char)out[11])) {
-		slot = (unsigned)strtoul(out + 8, NULL, 16);
-		fn = (unsigned)(out[11] - '0');
-		return slot <= 0x1f && fn <= 7 ? 0 : -1;
-	}
-	if (n == 10 && all_hex(out, 4) && out[4] == ':' && all_hex(out + 5, 2) &&
-	    out[7] == ':' && all_hex(out + 8, 2))
-		return strtoul(out + 8, NULL, 16) <= 0x1f ? 0 : -1;
-	if (n == 5 && all_hex(out, 2) && out[2] == ':' && all_hex(out + 3, 2))
-		return strtoul(out + 3, NULL, 16) <= 0x1f ? 0 : -1;
-	if (n == 9 && all_hex(out, 4) && out[4] == ':' && all_hex(out + 5, 4))
-		return 0;
-	return -1;
+	return orch_selector_parse(&sel, out, n);
 }
 
 /* Splits a comma list into trimmed items, calling fn on each. */

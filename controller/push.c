@@ -12,7 +12,7 @@
 #include <libssh/sftp.h>
 #include <openssl/evp.h>
 
-#include "agent/protocol.h"
+#include "protocol.h"
 #include "agent_sha256.h"
 #include "run.h"
 #include "ssh.h"

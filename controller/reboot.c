@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "pool.h"
-#include "agent/protocol.h"
+#include "protocol.h"
 #include "run.h"
 
 /* Between tries to reach a rebooting node: short at first (a fast node is
@@ -20,16 +20,13 @@
 #define PROGRESS_EVERY_S 15
 
 size_t
-reboot_candidates(const struct report *r, const struct host_plan *plans, unsigned char *out)
+reboot_candidates(const struct fleet *f, const struct options *opts, unsigned char *out)
 {
 	size_t count = 0;
 
-	for (size_t i = 0; i < r->n; i++) {
-		const struct host_report *h = &r->hosts[i];
-
-		out[i] = h->state == HOST_DONE && !plans[i].target.reboot_never &&
-			 r->opts->reboot == REBOOT_AUTO && !r->opts->check &&
-			 json_is_true(json_object_get(h->summary, "reboot_pending"));
+	for (size_t i = 0; i < f->n; i++) {
+		out[i] = !f->hosts[i].plan.target.reboot_never && opts->reboot == REBOOT_AUTO && !opts->check &&
+			 outcome_reboot_pending(&f->hosts[i].outcome);
 		count += out[i];
 	}
 	return count;
@@ -53,16 +50,16 @@ struct rollout {
 	const struct options *opts;
 	struct ssh_ctx *ssh;
 	const struct agent_blob *agent;
-	const struct host_plan *plans;
-	struct report *r;
+	struct fleet *fleet;
+	struct results *r;
 	const size_t *batch;    /* host indexes of this batch */
 	int *failed;            /* per batch entry */
 };
 
 static void
-collect_line(void *ctx, json_t *line)
+collect_line(void *ctx, const struct agent_message *m)
 {
-	json_array_append((json_t *)ctx, line);
+	json_array_append((json_t *)ctx, m->line);
 }
 
 /* A plan of `steps` for host i, in the plan's own root. */
@@ -84,10 +81,10 @@ plan_text(const struct host_plan *hp, json_t *steps)
 static int
 run_steps(struct rollout *ro, size_t i, json_t *steps, json_t **lines, char *err, size_t errlen)
 {
-	const struct target *t = &ro->plans[i].target;
+	const struct target *t = &ro->fleet->hosts[i].plan.target;
 	struct ssh_notes notes;
 	ssh_session s = NULL;
-	char *text = plan_text(&ro->plans[i], steps);
+	char *text = plan_text(&ro->fleet->hosts[i].plan, steps);
 	int sent = 0, status = -1, ret = -1;
 	struct agent_run_opts run = {
 		.plan = text, .timeout = ro->opts->timeout, .run_timeout = ro->opts->run_timeout,
@@ -128,16 +125,17 @@ static json_t *
 last_summary(json_t *lines)
 {
 	json_t *last = json_array_get(lines, json_array_size(lines) - 1);
-	const char *type = json_string_value(json_object_get(last, "type"));
+	enum orch_message type;
 
-	return type != NULL && strcmp(type, "summary") == 0 ? last : NULL;
+	return orch_message_parse(json_string_value(json_object_get(last, "type")), &type) == 0 &&
+	       type == ORCH_MSG_SUMMARY ? last : NULL;
 }
 
 static void
 progress(struct rollout *ro, size_t i, double waited, const char *what)
 {
 	pthread_mutex_lock(&ro->r->lock);
-	fprintf(stderr, "[%s] waiting %.0f s of %d for %s\n", ro->plans[i].target.name, waited,
+	fprintf(stderr, "[%s] waiting %.0f s of %d for %s\n", ro->fleet->hosts[i].plan.target.name, waited,
 		ro->opts->reboot_timeout, what);
 	fflush(stderr);
 	pthread_mutex_unlock(&ro->r->lock);
@@ -150,9 +148,9 @@ verify_steps(struct rollout *ro, size_t i)
 {
 	json_t *steps = json_pack("[{s:s}]", "name", ORCH_STEP_FACTS);
 
-	if (ro->opts->command == CMD_APPLY && json_array_size(ro->plans[i].select) > 0) {
-		json_t *args = json_pack("{s:O}", "select", ro->plans[i].select);
-		json_t *plan_steps = json_object_get(ro->plans[i].plan, "steps"), *s;
+	if (ro->opts->command == CMD_APPLY && json_array_size(ro->fleet->hosts[i].plan.select) > 0) {
+		json_t *args = json_pack("{s:O}", "select", ro->fleet->hosts[i].plan.select);
+		json_t *plan_steps = json_object_get(ro->fleet->hosts[i].plan.plan, "steps"), *s;
 		size_t k;
 
 		/* the unsafe-interrupts decision the apply left to the fresh boot
@@ -244,20 +242,27 @@ wait_for_quorum(struct rollout *ro, size_t i, json_t *lines, double started, cha
 }
 
 
-static int
-is_status(json_t *line, const char *status)
+/* A result line collected from the agent (decoded when it came, so it
+ * decodes again). */
+static struct agent_message
+decoded(json_t *line)
 {
-	const char *s = json_string_value(json_object_get(line, "status"));
+	struct agent_message m;
+	char err[256];
 
-	return s != NULL && strcmp(s, status) == 0;
+	if (agent_message_decode(&m, line, err, sizeof(err)) != 0)
+		m.status = ORCH_FAILED;   /* not reached: the reader took only messages */
+	return m;
 }
 
 /* Records an agent's result line for host i; returns whether it failed. */
 static int
-report_agent_step(struct rollout *ro, size_t i, json_t *line)
+record_agent_step(struct rollout *ro, size_t i, json_t *line)
 {
-	report_step(ro->r, i, line);
-	return is_status(line, ORCH_STATUS_FAILED);
+	struct agent_message m = decoded(line);
+
+	results_record_step(ro->r, i, &m);
+	return m.status == ORCH_FAILED;
 }
 
 /* One node: reboot, wait, verify. Sets ro->failed[b] when it did not end well. */
@@ -279,18 +284,18 @@ reboot_host(void *vro, size_t b)
 	json_array_append_new(steps, json_pack("{s:s, s:{s:b}}", "name", ORCH_STEP_REBOOT, "args", "allow_guests",
 					       ro->opts->allow_guest_shutdown || ro->opts->maintenance));
 	if (run_steps(ro, i, steps, &lines, err, sizeof(err)) != 0) {
-		report_step_status(ro->r, i, ORCH_STEP_REBOOT, ORCH_STATUS_FAILED, "cannot start the reboot: %s", err);
+		results_step_status(ro->r, i, ORCH_STEP_REBOOT, ORCH_FAILED, "cannot start the reboot: %s", err);
 		goto failed;
 	}
 	if ((res = find_step(lines, ORCH_STEP_MAINTENANCE)) != NULL)
-		report_agent_step(ro, i, res);
+		record_agent_step(ro, i, res);
 	res = find_step(lines, ORCH_STEP_REBOOT);
 	boot = json_string_value(json_object_get(last_summary(lines), "boot_id"));
-	if (res == NULL || !is_status(res, ORCH_STATUS_CHANGED) || boot == NULL) {
+	if (res == NULL || decoded(res).status != ORCH_CHANGED || boot == NULL) {
 		if (res != NULL)
-			report_agent_step(ro, i, res);
+			record_agent_step(ro, i, res);
 		else
-			report_step_status(ro->r, i, ORCH_STEP_REBOOT, ORCH_STATUS_FAILED,
+			results_step_status(ro->r, i, ORCH_STEP_REBOOT, ORCH_FAILED,
 					   "the agent did not start the reboot");
 		goto failed;
 	}
@@ -298,26 +303,26 @@ reboot_host(void *vro, size_t b)
 	json_decref(lines);
 	lines = old_boot ? wait_for_new_boot(ro, i, old_boot, started, why, sizeof(why)) : NULL;
 	if (lines == NULL) {
-		report_step_status(ro->r, i, ORCH_STEP_REBOOT, ORCH_STATUS_FAILED, "%s",
+		results_step_status(ro->r, i, ORCH_STEP_REBOOT, ORCH_FAILED, "%s",
 				   old_boot ? why : "out of memory");
 		goto failed;
 	}
-	report_step_status(ro->r, i, ORCH_STEP_REBOOT, ORCH_STATUS_CHANGED,
+	results_step_status(ro->r, i, ORCH_STEP_REBOOT, ORCH_CHANGED,
 			   "back after %.0f s, boot_id %.8s… -> %.8s…", now() - started, old_boot,
 			   json_string_value(json_object_get(last_summary(lines), "boot_id")));
 
 	if ((res = find_step(lines, ORCH_STEP_VERIFY)) != NULL) {
-		failed |= report_agent_step(ro, i, res);
+		failed |= record_agent_step(ro, i, res);
 	} else if (json_is_true(json_object_get(last_summary(lines), "reboot_pending"))) {
-		report_step_status(ro->r, i, ORCH_STEP_VERIFY, ORCH_STATUS_FAILED,
+		results_step_status(ro->r, i, ORCH_STEP_VERIFY, ORCH_FAILED,
 				   "the fresh boot still differs from the configured state (was the boot "
 				   "configuration refreshed?)");
 		failed = 1;
 	} else {
-		report_step_status(ro->r, i, ORCH_STEP_VERIFY, ORCH_STATUS_OK, "the fresh boot runs the configured state");
+		results_step_status(ro->r, i, ORCH_STEP_VERIFY, ORCH_OK, "the fresh boot runs the configured state");
 	}
 	if (wait_for_quorum(ro, i, lines, started, why, sizeof(why)) != 0) {
-		report_step_status(ro->r, i, "quorum", ORCH_STATUS_FAILED, "%s", why);
+		results_step_status(ro->r, i, "quorum", ORCH_FAILED, "%s", why);
 		failed = 1;
 	}
 	if (ro->opts->maintenance) {
@@ -327,9 +332,9 @@ reboot_host(void *vro, size_t b)
 		run_steps(ro, i, json_pack("[{s:s, s:{s:b}}]", "name", ORCH_STEP_MAINTENANCE, "args", "enable", 0),
 			  &more, err, sizeof(err));
 		if ((res = find_step(more, ORCH_STEP_MAINTENANCE)) != NULL) {
-			failed |= report_agent_step(ro, i, res);
+			failed |= record_agent_step(ro, i, res);
 		} else {
-			report_step_status(ro->r, i, ORCH_STEP_MAINTENANCE, ORCH_STATUS_FAILED,
+			results_step_status(ro->r, i, ORCH_STEP_MAINTENANCE, ORCH_FAILED,
 					   "cannot leave maintenance mode: %s", err);
 			failed = 1;
 		}
@@ -345,13 +350,13 @@ out:
 }
 
 int
-reboot_rollout(const struct options *opts, struct report *r, struct ssh_ctx *ssh,
-	       const struct agent_blob *agent, const struct host_plan *plans,
-	       const unsigned char *candidates)
+reboot_rollout(const struct options *opts, struct results *r, struct ssh_ctx *ssh,
+	       const struct agent_blob *agent, const unsigned char *candidates)
 {
+	struct fleet *fleet = r->fleet;
 	size_t n = 0, done = 0, size, batches = 0;
-	size_t *order = calloc(r->n ? r->n : 1, sizeof(*order));
-	int *failed = calloc(r->n ? r->n : 1, sizeof(*failed));
+	size_t *order = calloc(fleet->n ? fleet->n : 1, sizeof(*order));
+	int *failed = calloc(fleet->n ? fleet->n : 1, sizeof(*failed));
 	int ret = 0;
 
 	if (order == NULL || failed == NULL) {
@@ -359,13 +364,13 @@ reboot_rollout(const struct options *opts, struct report *r, struct ssh_ctx *ssh
 		free(failed);
 		return -1;
 	}
-	for (size_t i = 0; i < r->n; i++)
+	for (size_t i = 0; i < fleet->n; i++)
 		if (candidates[i])
 			order[n++] = i;
 	size = reboot_batch_size(opts, n);
 	while (done < n) {
 		size_t count = n - done < size ? n - done : size, nfailed = 0;
-		struct rollout ro = { opts, ssh, agent, plans, r, order + done, failed + done };
+		struct rollout ro = { opts, ssh, agent, fleet, r, order + done, failed + done };
 
 		batches++;
 		pool_run(count, (int)count, reboot_host, &ro);
@@ -374,10 +379,10 @@ reboot_rollout(const struct options *opts, struct report *r, struct ssh_ctx *ssh
 		done += count;
 		if (nfailed * 100 > (size_t)opts->max_fail_percentage * count && done < n) {
 			for (size_t k = done; k < n; k++)
-				report_step_status(r, order[k], ORCH_STEP_REBOOT, ORCH_STATUS_SKIPPED,
-						   "not rebooted: the rollout stopped after batch %zu, where %zu of %zu "
-						   "failed (--max-fail-percentage %d)", batches, nfailed, count,
-						   opts->max_fail_percentage);
+				results_step_status(r, order[k], ORCH_STEP_REBOOT, ORCH_SKIPPED,
+						    "not rebooted: the rollout stopped after batch %zu, where %zu of %zu "
+						    "failed (--max-fail-percentage %d)", batches, nfailed, count,
+						    opts->max_fail_percentage);
 			ret = -1;
 			break;
 		}

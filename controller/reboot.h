@@ -7,22 +7,21 @@
 
 #include <stddef.h>
 
-#include "plan.h"
+#include "cli.h"
+#include "fleet.h"
 #include "push.h"
-#include "report.h"
+#include "results.h"
 #include "ssh.h"
 
-/* Stores in out (n entries) 1 for every host that needs a reboot and may get
- * one (its reboot var and --reboot allow it); returns how many. */
-size_t reboot_candidates(const struct report *r, const struct host_plan *plans,
-			 unsigned char *out);
+/* Stores in out (f->n entries) 1 for every host that needs a reboot and may
+ * get one (its reboot var and --reboot allow it); returns how many. */
+size_t reboot_candidates(const struct fleet *f, const struct options *opts, unsigned char *out);
 
 /* Reboots the candidates in rolling batches, recording a `reboot` and a
  * `verify` result per host in r (and `reboot` skipped for the hosts a stopped
  * rollout never reached). Returns 0 when every batch stayed within
  * --max-fail-percentage, -1 when the rollout stopped early. */
-int reboot_rollout(const struct options *opts, struct report *r, struct ssh_ctx *ssh,
-		   const struct agent_blob *agent, const struct host_plan *plans,
-		   const unsigned char *candidates);
+int reboot_rollout(const struct options *opts, struct results *r, struct ssh_ctx *ssh,
+		   const struct agent_blob *agent, const unsigned char *candidates);
 
 #endif

@@ -6,7 +6,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "agent/protocol.h"
+#include "escape.h"
+#include "fleet.h"
+#include "protocol.h"
 
 #define C_OK "\033[0;32m"
 #define C_CHANGED "\033[0;33m"
@@ -19,47 +21,21 @@
 #define C_NOTE "\033[0;35m"
 #define C_RESET "\033[0m"
 
-int
-report_init(struct report *r, const struct options *opts, size_t n,
-	    const char *const *names, json_t *const *plans)
+static void on_step(void *ctx, const struct host *h, const struct step_result *s);
+static void on_problem(void *ctx, const struct host *h);
+static void on_done(void *ctx, const struct host *h);
+
+void
+report_init(struct report *r, const struct options *opts, struct results *res)
 {
 	const char *nc = getenv("NO_COLOR");
 
-	memset(r, 0, sizeof(*r));
-	pthread_mutex_init(&r->lock, NULL);
-	r->opts = opts;
-	r->out = stdout;
-	r->color = isatty(STDOUT_FILENO) && (nc == NULL || nc[0] == '\0');
-	r->stream = !opts->json;
-	r->n = n;
-	r->started = now();
-	if (n > 0 && (r->hosts = calloc(n, sizeof(*r->hosts))) == NULL)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		json_t *steps = json_object_get(plans[i], "steps"), *s;
-		size_t j;
-
-		r->hosts[i].name = names[i];
-		r->hosts[i].results = json_array();
-		r->hosts[i].steps = json_array();
-		json_array_foreach(steps, j, s)
-			json_array_append(r->hosts[i].steps, json_object_get(s, "name"));
-	}
-	return 0;
-}
-
-void
-report_release(struct report *r)
-{
-	for (size_t i = 0; i < r->n; i++) {
-		free(r->hosts[i].msg);
-		json_decref(r->hosts[i].steps);
-		json_decref(r->hosts[i].results);
-		json_decref(r->hosts[i].summary);
-	}
-	free(r->hosts);
-	r->hosts = NULL;
-	pthread_mutex_destroy(&r->lock);
+	*r = (struct report){
+		.opts = opts, .res = res, .out = stdout,
+		.color = isatty(STDOUT_FILENO) && (nc == NULL || nc[0] == '\0'),
+		.stream = !opts->json, .started = now(),
+	};
+	res->obs = (struct results_observer){on_step, on_problem, on_done, r};
 }
 
 /* ansible's banner: the title, then stars to column 79. */
@@ -97,20 +73,11 @@ color(const struct report *r, const char *c)
 	return r->color ? c : "";
 }
 
-/* Writes n bytes of s, which came from a node: control characters (an
- * escape sequence, a line break in a one-line message) are written as \xNN,
- * so that no node can move the cursor or forge a line of the report. */
+/* Writes n bytes of s, which came from a node (escape.h). */
 static void
 put_text(FILE *f, const char *s, size_t n)
 {
-	for (size_t i = 0; s != NULL && i < n && s[i] != '\0'; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if ((c < 0x20 && c != '\t') || c == 0x7f)
-			fprintf(f, "\\x%02x", c);
-		else
-			fputc(c, f);
-	}
+	orch_escape_put(f, s, n);
 }
 
 static void
@@ -180,250 +147,130 @@ print_commands(struct report *r, json_t *cmds)
 }
 
 static void
-print_result(struct report *r, struct host_report *h, json_t *line)
+print_result(struct report *r, const struct host *h, const struct step_result *res)
 {
-	const char *name = json_string_value(json_object_get(line, "name"));
-	const char *status = json_string_value(json_object_get(line, "status"));
-	const char *msg = json_string_value(json_object_get(line, "msg"));
+	const char *msg = json_string_value(json_object_get(res->line, "msg"));
+	const char *name = h->plan.target.name;
 
-	if (name == NULL)
-		name = "?";
-	if (status == NULL)
-		status = "?";
-	if (msg == NULL)
-		msg = "";
-	if (strcmp(status, ORCH_STATUS_FAILED) == 0)
-		fprintf(r->out, "%sfatal: [%s]: FAILED! => ", color(r, C_FAILED), h->name);
-	else if (strcmp(status, ORCH_STATUS_CHANGED) == 0)
-		fprintf(r->out, "%schanged: [%s] ", color(r, C_CHANGED), h->name);
-	else if (strcmp(status, ORCH_STATUS_SKIPPED) == 0)
-		fprintf(r->out, "%sskipping: [%s] ", color(r, C_SKIPPED), h->name);
-	else
-		fprintf(r->out, "%sok: [%s] ", color(r, C_OK), h->name);
-	put_str(r->out, name);
+	switch (res->status) {
+	case ORCH_FAILED:
+		fprintf(r->out, "%sfatal: [%s]: FAILED! => ", color(r, C_FAILED), name);
+		break;
+	case ORCH_CHANGED:
+		fprintf(r->out, "%schanged: [%s] ", color(r, C_CHANGED), name);
+		break;
+	case ORCH_SKIPPED:
+		fprintf(r->out, "%sskipping: [%s] ", color(r, C_SKIPPED), name);
+		break;
+	case ORCH_OK:
+		fprintf(r->out, "%sok: [%s] ", color(r, C_OK), name);
+		break;
+	}
+	put_str(r->out, res->name);
 	fputs(": ", r->out);
-	put_str(r->out, msg);
+	put_str(r->out, msg != NULL ? msg : "");
 	fprintf(r->out, "%s\n", color(r, C_RESET));
 	if (r->opts->diff)
-		print_diff(r, json_object_get(line, "diff"));
+		print_diff(r, json_object_get(res->line, "diff"));
 	if (r->opts->verbose)
-		print_commands(r, json_object_get(line, "commands"));
+		print_commands(r, json_object_get(res->line, "commands"));
 }
 
-void
-report_line(struct report *r, size_t i, json_t *line)
+/* The live text: results.c calls these under its lock. `orch facts` prints
+ * its table at the end, and only failed steps as they come. */
+static void
+on_step(void *ctx, const struct host *h, const struct step_result *s)
 {
-	struct host_report *h = &r->hosts[i];
-	const char *type = json_string_value(json_object_get(line, "type"));
-	const char *status = json_string_value(json_object_get(line, "status"));
+	struct report *r = ctx;
 
-	pthread_mutex_lock(&r->lock);
-	if (type != NULL && strcmp(type, "summary") == 0) {
-		json_decref(h->summary);
-		h->summary = json_incref(line);
-	} else if (type != NULL && strcmp(type, "result") == 0) {
-		json_array_append(h->results, line);
-		if (status == NULL)
-			;
-		else if (strcmp(status, ORCH_STATUS_OK) == 0)
-			h->ok++;
-		else if (strcmp(status, ORCH_STATUS_CHANGED) == 0)
-			h->changed++;
-		else if (strcmp(status, ORCH_STATUS_FAILED) == 0)
-			h->failed++;
-		else if (strcmp(status, ORCH_STATUS_SKIPPED) == 0)
-			h->skipped++;
-		if (r->stream && (r->opts->command != CMD_FACTS || (status && strcmp(status, ORCH_STATUS_FAILED) == 0))) {
-			print_result(r, h, line);
-			fflush(r->out);
-		}
+	if (r->stream && (r->opts->command != CMD_FACTS || s->status == ORCH_FAILED)) {
+		print_result(r, h, s);
+		fflush(r->out);
 	}
-	pthread_mutex_unlock(&r->lock);
 }
 
 static void
-host_problem(struct report *r, size_t i, enum host_state state, const char *msg)
+on_problem(void *ctx, const struct host *h)
 {
-	struct host_report *h = &r->hosts[i];
+	struct report *r = ctx;
 
-	pthread_mutex_lock(&r->lock);
-	h->state = state;
-	free(h->msg);
-	h->msg = strdup(msg);
-	if (r->stream) {
-		if (state == HOST_UNREACHABLE)
-			fprintf(r->out, "%sfatal: [%s]: UNREACHABLE! => ", color(r, C_UNREACHABLE), h->name);
-		else
-			fprintf(r->out, "%sfatal: [%s]: FAILED! => ", color(r, C_FAILED), h->name);
-		put_str(r->out, msg);
-		fprintf(r->out, "%s\n", color(r, C_RESET));
+	if (!r->stream)
+		return;
+	if (h->outcome.state == HOST_UNREACHABLE)
+		fprintf(r->out, "%sfatal: [%s]: UNREACHABLE! => ", color(r, C_UNREACHABLE), h->plan.target.name);
+	else
+		fprintf(r->out, "%sfatal: [%s]: FAILED! => ", color(r, C_FAILED), h->plan.target.name);
+	put_str(r->out, h->outcome.msg);
+	fprintf(r->out, "%s\n", color(r, C_RESET));
+	fflush(r->out);
+}
+
+static void
+on_done(void *ctx, const struct host *h)
+{
+	struct report *r = ctx;
+
+	if (h->outcome.recorded_key && r->stream) {
+		fprintf(r->out, "%s[%s] recorded host key %s (--accept-new)%s\n", color(r, C_NOTE),
+			h->plan.target.name, h->outcome.fingerprint, color(r, C_RESET));
 		fflush(r->out);
 	}
-	pthread_mutex_unlock(&r->lock);
-}
-
-void
-report_unreachable(struct report *r, size_t i, const char *msg)
-{
-	host_problem(r, i, HOST_UNREACHABLE, msg);
-}
-
-void
-report_failed(struct report *r, size_t i, const char *msg)
-{
-	host_problem(r, i, HOST_FAILED, msg);
-}
-
-void
-report_done(struct report *r, size_t i, double seconds, int agent_sent,
-	    int recorded_key, const char *fingerprint)
-{
-	struct host_report *h = &r->hosts[i];
-
-	pthread_mutex_lock(&r->lock);
-	h->seconds = seconds;
-	h->agent_sent = agent_sent;
-	h->recorded_key = recorded_key;
-	snprintf(h->fingerprint, sizeof(h->fingerprint), "%s", fingerprint ? fingerprint : "");
-	if (h->state == HOST_PENDING)
-		h->state = h->failed > 0 ? HOST_FAILED : HOST_DONE;
-	if (recorded_key && r->stream) {
-		fprintf(r->out, "%s[%s] recorded host key %s (--accept-new)%s\n", color(r, C_NOTE), h->name,
-			h->fingerprint, color(r, C_RESET));
-		fflush(r->out);
-	}
-	pthread_mutex_unlock(&r->lock);
-}
-
-void
-report_step(struct report *r, size_t i, json_t *line)
-{
-	struct host_report *h = &r->hosts[i];
-	const char *name = json_string_value(json_object_get(line, "name"));
-	const char *status = json_string_value(json_object_get(line, "status"));
-	int known = 0;
-	size_t j;
-	json_t *s;
-
-	pthread_mutex_lock(&r->lock);
-	json_array_foreach(h->steps, j, s)
-		known |= name != NULL && strcmp(json_string_value(s), name) == 0;
-	if (!known && name != NULL)
-		json_array_append_new(h->steps, json_string(name));
-	if (status != NULL && strcmp(status, ORCH_STATUS_FAILED) == 0)
-		h->state = HOST_FAILED;
-	pthread_mutex_unlock(&r->lock);
-	report_line(r, i, line);
-}
-
-void
-report_step_status(struct report *r, size_t i, const char *step, const char *status, const char *fmt, ...)
-{
-	char msg[1024];
-	va_list ap;
-	json_t *line;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	line = json_pack("{s:s, s:s, s:s, s:s}", "type", "result", "name", step, "status", status, "msg", msg);
-	report_step(r, i, line);
-	json_decref(line);
-}
-
-json_t *
-report_facts(const struct report *r, size_t i)
-{
-	size_t j;
-	json_t *line;
-
-	json_array_foreach(r->hosts[i].results, j, line) {
-		const char *name = json_string_value(json_object_get(line, "name"));
-
-		if (name != NULL && strcmp(name, ORCH_STEP_FACTS) == 0)
-			return json_object_get(line, "facts");
-	}
-	return NULL;
-}
-
-/* 1 when h would change: a step of it reported "changed" under --check
- * (apply and rollback). */
-static int
-report_drift(const struct report *r, const struct host_report *h)
-{
-	return r->opts->check && (r->opts->command == CMD_APPLY || r->opts->command == CMD_ROLLBACK) &&
-	       h->changed > 0;
-}
-
-int
-report_exit_status(const struct report *r)
-{
-	int status = 0;
-
-	for (size_t i = 0; i < r->n; i++) {
-		if (r->hosts[i].state == HOST_UNREACHABLE)
-			status |= EXIT_HOST_UNREACHABLE;
-		else if (r->hosts[i].state == HOST_FAILED)
-			status |= EXIT_HOST_FAILED;
-		if (report_drift(r, &r->hosts[i]))
-			status |= EXIT_DRIFT;
-	}
-	return status;
-}
-
-static int
-reboot_pending(const struct host_report *h)
-{
-	size_t j;
-	json_t *line;
-
-	if (h->state != HOST_DONE || !json_is_true(json_object_get(h->summary, "reboot_pending")))
-		return 0;
-	/* a rolling reboot that brought the node back settled it */
-	json_array_foreach(h->results, j, line) {
-		const char *name = json_string_value(json_object_get(line, "name"));
-		const char *status = json_string_value(json_object_get(line, "status"));
-
-		if (name && status && strcmp(name, ORCH_STEP_REBOOT) == 0 && strcmp(status, ORCH_STATUS_CHANGED) == 0)
-			return 0;
-	}
-	return 1;
 }
 
 static const char *
-state_name(const struct host_report *h)
+state_name(const struct outcome *o)
 {
-	switch (h->state) {
+	switch (o->state) {
 	case HOST_UNREACHABLE: return "unreachable";
 	case HOST_FAILED: return "failed";
-	case HOST_DONE: return h->changed > 0 ? "changed" : "ok";
+	case HOST_DONE: return o->count[ORCH_CHANGED] > 0 ? "changed" : "ok";
 	default: return "pending";
 	}
+}
+
+/* The figures of PLAY RECAP and of the JSON stats, as ansible counts them:
+ * ok includes changed; a host that failed outside a step counts a failure. */
+struct recap_counts {
+	int ok, changed, unreachable, failed, skipped;
+};
+
+static struct recap_counts
+recap_counts(const struct outcome *o)
+{
+	struct recap_counts c = {
+		.ok = o->count[ORCH_OK] + o->count[ORCH_CHANGED], .changed = o->count[ORCH_CHANGED],
+		.unreachable = o->state == HOST_UNREACHABLE,
+		.failed = o->count[ORCH_FAILED] + (o->state == HOST_FAILED && o->count[ORCH_FAILED] == 0),
+		.skipped = o->count[ORCH_SKIPPED],
+	};
+
+	return c;
 }
 
 static void
 recap(struct report *r)
 {
+	const struct fleet *f = r->res->fleet;
+
 	banner(r, "PLAY RECAP");
-	for (size_t i = 0; i < r->n; i++) {
-		const struct host_report *h = &r->hosts[i];
-		int unreachable = h->state == HOST_UNREACHABLE;
-		int failed = h->failed + (h->state == HOST_FAILED && h->failed == 0);
-		const char *hc = failed || unreachable ? C_FAILED : h->changed ? C_CHANGED : C_OK;
+	for (size_t i = 0; i < f->n; i++) {
+		const char *name = f->hosts[i].plan.target.name;
+		struct recap_counts n = recap_counts(&f->hosts[i].outcome);
+		const char *hc = n.failed || n.unreachable ? C_FAILED : n.changed ? C_CHANGED : C_OK;
 		struct { const char *lead; int n; const char *c; } col[] = {
-			{"ok", h->ok + h->changed, C_OK}, {"changed", h->changed, C_CHANGED},
-			{"unreachable", unreachable, C_UNREACHABLE}, {"failed", failed, C_FAILED},
-			{"skipped", h->skipped, C_SKIPPED}, {"rescued", 0, C_OK}, {"ignored", 0, C_OK},
+			{"ok", n.ok, C_OK}, {"changed", n.changed, C_CHANGED},
+			{"unreachable", n.unreachable, C_UNREACHABLE}, {"failed", n.failed, C_FAILED},
+			{"skipped", n.skipped, C_SKIPPED}, {"rescued", 0, C_OK}, {"ignored", 0, C_OK},
 		};
 
 		/* ansible pads the coloured name to 37: 26 and the escapes. */
 		if (r->color) {
 			char buf[512];
 
-			snprintf(buf, sizeof(buf), "%s%s%s", hc, h->name, C_RESET);
+			snprintf(buf, sizeof(buf), "%s%s%s", hc, name, C_RESET);
 			fprintf(r->out, "%-37s :", buf);
 		} else
-			fprintf(r->out, "%-26s :", h->name);
+			fprintf(r->out, "%-26s :", name);
 		for (size_t c = 0; c < sizeof(col) / sizeof(col[0]); c++) {
 			char cell[64];
 
@@ -441,15 +288,16 @@ recap(struct report *r)
 static void
 pending_note(struct report *r)
 {
+	const struct fleet *f = r->res->fleet;
 	int first = 1;
 
 	if (r->opts->command != CMD_APPLY && r->opts->command != CMD_ROLLBACK)
 		return;
-	for (size_t i = 0; i < r->n; i++) {
-		if (!reboot_pending(&r->hosts[i]))
+	for (size_t i = 0; i < f->n; i++) {
+		if (!outcome_reboot_pending(&f->hosts[i].outcome))
 			continue;
 		fprintf(r->out, "%s%s%s", first ? color(r, C_NOTE) : "", first ? "REBOOT PENDING: " : ", ",
-			r->hosts[i].name);
+			f->hosts[i].plan.target.name);
 		first = 0;
 	}
 	if (!first)
@@ -462,13 +310,14 @@ pending_note(struct report *r)
 static void
 drift_note(struct report *r)
 {
+	const struct fleet *f = r->res->fleet;
 	int first = 1;
 
-	for (size_t i = 0; i < r->n; i++) {
-		if (!report_drift(r, &r->hosts[i]))
+	for (size_t i = 0; i < f->n; i++) {
+		if (!results_drift(r->res, &f->hosts[i].outcome))
 			continue;
 		fprintf(r->out, "%s%s%s", first ? color(r, C_CHANGED) : "", first ? "DRIFT: " : ", ",
-			r->hosts[i].name);
+			f->hosts[i].plan.target.name);
 		first = 0;
 	}
 	if (!first)
@@ -485,26 +334,29 @@ json_document(struct report *r, int status)
 	};
 	json_t *doc, *hosts = json_object(), *stats = json_object(), *pending = json_array();
 	json_t *drift = json_array(), *sources = json_array();
+	const struct fleet *f = r->res->fleet;
 	char joined[4096];
 
-	for (size_t i = 0; i < r->n; i++) {
-		const struct host_report *h = &r->hosts[i];
-		int unreachable = h->state == HOST_UNREACHABLE;
-		int failed = h->failed + (h->state == HOST_FAILED && h->failed == 0);
-		json_t *facts = report_facts(r, i);
+	for (size_t i = 0; i < f->n; i++) {
+		const char *name = f->hosts[i].plan.target.name;
+		const struct outcome *o = &f->hosts[i].outcome;
+		struct recap_counts n = recap_counts(o);
+		json_t *steps = json_array();
 
-		json_object_set_new(hosts, h->name, json_pack("{s:s,s:s?,s:b,s:f,s:b,s:b,s:s?,s:O,s:O?,s:O?}",
-			"status", state_name(h), "msg", h->msg, "agent_sent", h->agent_sent,
-			"seconds", h->seconds, "reboot_pending", reboot_pending(h), "drift", report_drift(r, h),
-			"host_key", h->fingerprint[0] ? h->fingerprint : NULL,
-			"steps", h->results, "summary", h->summary, "facts", facts));
-		json_object_set_new(stats, h->name, json_pack("{s:i,s:i,s:i,s:i,s:i,s:i,s:i}",
-			"ok", h->ok + h->changed, "changed", h->changed, "unreachable", unreachable,
-			"failures", failed, "skipped", h->skipped, "rescued", 0, "ignored", 0));
-		if (reboot_pending(h))
-			json_array_append_new(pending, json_string(h->name));
-		if (report_drift(r, h))
-			json_array_append_new(drift, json_string(h->name));
+		for (size_t k = 0; k < o->nsteps; k++)
+			json_array_append(steps, o->steps[k].line);
+		json_object_set_new(hosts, name, json_pack("{s:s,s:s?,s:b,s:f,s:b,s:b,s:s?,s:o,s:O?,s:O?}",
+			"status", state_name(o), "msg", o->msg, "agent_sent", o->agent_sent,
+			"seconds", o->seconds, "reboot_pending", outcome_reboot_pending(o),
+			"drift", results_drift(r->res, o), "host_key", o->fingerprint[0] ? o->fingerprint : NULL,
+			"steps", steps, "summary", o->summary, "facts", outcome_facts(o)));
+		json_object_set_new(stats, name, json_pack("{s:i,s:i,s:i,s:i,s:i,s:i,s:i}",
+			"ok", n.ok, "changed", n.changed, "unreachable", n.unreachable,
+			"failures", n.failed, "skipped", n.skipped, "rescued", 0, "ignored", 0));
+		if (outcome_reboot_pending(o))
+			json_array_append_new(pending, json_string(name));
+		if (results_drift(r->res, o))
+			json_array_append_new(drift, json_string(name));
 	}
 	for (size_t k = 0; k < r->opts->ninventories; k++)
 		json_array_append_new(sources, json_string(r->opts->inventories[k]));
@@ -538,21 +390,6 @@ xml_escape(FILE *f, const char *s)
 	}
 }
 
-static json_t *
-find_result(const struct host_report *h, const char *step)
-{
-	size_t j;
-	json_t *line;
-
-	json_array_foreach(h->results, j, line) {
-		const char *name = json_string_value(json_object_get(line, "name"));
-
-		if (name != NULL && strcmp(name, step) == 0)
-			return line;
-	}
-	return NULL;
-}
-
 /* A host's testcases by outcome: one per planned step; no result is an
  * error; a changed step of a host in drift (--check) is counted in drift,
  * and passes. */
@@ -561,24 +398,23 @@ struct junit_counts {
 };
 
 static void
-junit_count(const struct report *r, const struct host_report *h, struct junit_counts *out)
+junit_count(const struct report *r, const struct outcome *o, struct junit_counts *out)
 {
 	size_t j;
 	json_t *s;
 
 	*out = (struct junit_counts){0};
-	json_array_foreach(h->steps, j, s) {
-		json_t *res = find_result(h, json_string_value(s));
-		const char *st = json_string_value(json_object_get(res, "status"));
+	json_array_foreach(o->planned, j, s) {
+		const struct step_result *res = outcome_find(o, json_string_value(s));
 
 		out->tests++;
 		if (res == NULL)
 			out->errors++;
-		else if (st && strcmp(st, ORCH_STATUS_FAILED) == 0)
+		else if (res->status == ORCH_FAILED)
 			out->failures++;
-		else if (st && strcmp(st, ORCH_STATUS_SKIPPED) == 0)
+		else if (res->status == ORCH_SKIPPED)
 			out->skipped++;
-		else if (st && strcmp(st, ORCH_STATUS_CHANGED) == 0 && report_drift(r, h))
+		else if (res->status == ORCH_CHANGED && results_drift(r->res, o))
 			out->drift++;
 	}
 }
@@ -589,10 +425,10 @@ write_junit(struct report *r, const char *path)
 	char tmp[4096];
 	FILE *f;
 	struct junit_counts all = {0}, c;
-	int check_run = r->opts->check && (r->opts->command == CMD_APPLY || r->opts->command == CMD_ROLLBACK);
+	const struct fleet *fl = r->res->fleet;
 
-	for (size_t i = 0; i < r->n; i++) {
-		junit_count(r, &r->hosts[i], &c);
+	for (size_t i = 0; i < fl->n; i++) {
+		junit_count(r, &fl->hosts[i].outcome, &c);
 		all.tests += c.tests;
 		all.failures += c.failures;
 		all.errors += c.errors;
@@ -607,54 +443,54 @@ write_junit(struct report *r, const char *path)
 	fprintf(f, "<testsuites name=\"orch %s\" tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"%d\" time=\"%.3f\">\n",
 		r->opts->command == CMD_ROLLBACK ? "rollback" : r->opts->command == CMD_FACTS ? "facts" : "apply",
 		all.tests, all.failures, all.errors, all.skipped, now() - r->started);
-	for (size_t i = 0; i < r->n; i++) {
-		const struct host_report *h = &r->hosts[i];
+	for (size_t i = 0; i < fl->n; i++) {
+		const char *name = fl->hosts[i].plan.target.name;
+		const struct outcome *o = &fl->hosts[i].outcome;
 		size_t j;
 		json_t *s;
 
-		junit_count(r, h, &c);
+		junit_count(r, o, &c);
 		fputs("  <testsuite name=\"", f);
-		xml_escape(f, h->name);
+		xml_escape(f, name);
 		fprintf(f, "\" tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"%d\" time=\"%.3f\">\n",
-			c.tests, c.failures, c.errors, c.skipped, h->seconds);
+			c.tests, c.failures, c.errors, c.skipped, o->seconds);
 		/* Drift is neither a failure nor an error: the check itself went
 		 * well. CI systems show a suite's properties (Jenkins) and a
 		 * case's output (Jenkins, GitLab); exit status 8 is what a
 		 * pipeline acts on (docs/controller.md). */
-		if (check_run)
+		if (r->res->check)
 			fprintf(f, "    <properties><property name=\"orch.drift\" value=\"%d\"/></properties>\n", c.drift);
-		json_array_foreach(h->steps, j, s) {
+		json_array_foreach(o->planned, j, s) {
 			const char *step = json_string_value(s);
-			json_t *res = find_result(h, step);
-			const char *st = json_string_value(json_object_get(res, "status"));
-			const char *msg = json_string_value(json_object_get(res, "msg"));
+			const struct step_result *res = outcome_find(o, step);
+			const char *msg = res ? json_string_value(json_object_get(res->line, "msg")) : NULL;
 
 			fputs("    <testcase classname=\"", f);
-			xml_escape(f, h->name);
+			xml_escape(f, name);
 			fputs("\" name=\"", f);
 			xml_escape(f, step);
 			fputs("\" time=\"0\">", f);
 			if (res == NULL) {
-				const char *why = h->state == HOST_UNREACHABLE ? "unreachable" : "no result";
+				const char *why = o->state == HOST_UNREACHABLE ? "unreachable" : "no result";
 
 				fprintf(f, "<error type=\"%s\" message=\"", why);
-				xml_escape(f, h->msg ? h->msg : "the agent gave no result for this step");
+				xml_escape(f, o->msg ? o->msg : "the agent gave no result for this step");
 				fputs("\"/>", f);
-			} else if (st && strcmp(st, ORCH_STATUS_FAILED) == 0) {
+			} else if (res->status == ORCH_FAILED) {
 				fputs("<failure type=\"failed\" message=\"", f);
 				xml_escape(f, msg);
 				fputs("\"/>", f);
-			} else if (st && strcmp(st, ORCH_STATUS_SKIPPED) == 0) {
+			} else if (res->status == ORCH_SKIPPED) {
 				fputs("<skipped message=\"", f);
 				xml_escape(f, msg);
 				fputs("\"/>", f);
-			} else if (st && strcmp(st, ORCH_STATUS_CHANGED) == 0 && report_drift(r, h)) {
+			} else if (res->status == ORCH_CHANGED && results_drift(r->res, o)) {
 				fputs("<properties><property name=\"orch.status\" value=\"drift\"/></properties>"
 				      "<system-out>drift: ", f);
 				xml_escape(f, msg);
 				fputs("</system-out>", f);
 			} else {
-				fprintf(f, "<system-out>%s: ", st ? st : "?");
+				fprintf(f, "<system-out>%s: ", orch_status_name(res->status));
 				xml_escape(f, msg);
 				fputs("</system-out>", f);
 			}
@@ -681,7 +517,7 @@ write_junit(struct report *r, const char *path)
 int
 report_finish(struct report *r)
 {
-	int status = report_exit_status(r);
+	int status = results_exit_status(r->res);
 
 	if (r->opts->json && r->opts->command != CMD_FACTS) {
 		json_t *doc = json_document(r, status);

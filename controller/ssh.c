@@ -1,7 +1,6 @@
 #include "ssh.h"
 #include "clock.h"
 
-#include <ctype.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +9,8 @@
 
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include "escape.h"
 
 const char *
 orch_ssh_become_prefix(const struct target *t)
@@ -195,13 +196,10 @@ orch_ssh_connect_failure(ssh_session s, const char *where, long timeout, int tim
 	struct sockaddr_storage peer;
 	socklen_t plen = sizeof(peer);
 	socket_t fd = ssh_get_fd(s);
-	char ex[80];
-	size_t i;
+	char ex[160];
 
 	if (banner != NULL) {
-		for (i = 0; banner[i] != '\0' && i + 1 < sizeof(ex); i++)
-			ex[i] = isprint((unsigned char)banner[i]) ? banner[i] : '?';
-		ex[i] = '\0';
+		orch_escape(ex, sizeof(ex), banner, strlen(banner), 0);
 		if (timed_out)
 			snprintf(err, errlen, "cannot connect to '%s': the server sent the banner '%s' and then nothing within %ld s",
 				 where, ex, timeout);

@@ -67,24 +67,38 @@ expected(const char *line, size_t n)
 	json_t *obj = json_loadb(line, n, JSON_REJECT_DUPLICATES, &jerr);
 	const char *type = json_string_value(json_object_get(obj, "type"));
 
+	const char *status = json_string_value(json_object_get(obj, "status"));
+
 	if (obj != NULL && json_is_object(obj) && type != NULL &&
-	    (strcmp(type, "result") == 0 || strcmp(type, "summary") == 0 || strcmp(type, "error") == 0))
+	    (strcmp(type, "summary") == 0 || strcmp(type, "error") == 0))
+		return obj;
+	/* a result names its step and has one of the four statuses */
+	if (obj != NULL && json_is_object(obj) && type != NULL && strcmp(type, "result") == 0 &&
+	    json_is_string(json_object_get(obj, "name")) && status != NULL &&
+	    (strcmp(status, "ok") == 0 || strcmp(status, "changed") == 0 || strcmp(status, "failed") == 0 ||
+	     strcmp(status, "skipped") == 0))
 		return obj;
 	json_decref(obj);
 	return NULL;
 }
 
 static void
-on_line(void *ctx, json_t *line)
+on_line(void *ctx, const struct agent_message *msg)
 {
 	struct model *m = ctx;
 	size_t start, n;
-	json_t *want;
+	json_t *want, *line = msg->line;
 	const char *type = json_string_value(json_object_get(line, "type"));
 
-	/* what the controller relies on: an object with a known "type" */
+	/* what the controller relies on: an object with a known "type", and
+	 * for a result its step and status, decoded */
 	check(json_is_object(line));
 	check(type != NULL);
+	check(strcmp(type, orch_message_name(msg->type)) == 0);
+	if (msg->type == ORCH_MSG_RESULT) {
+		check(msg->name != NULL && strcmp(msg->name, json_string_value(json_object_get(line, "name"))) == 0);
+		check(strcmp(orch_status_name(msg->status), json_string_value(json_object_get(line, "status"))) == 0);
+	}
 	check(next_line(m, &start, &n));
 	check(n <= m->max_line);
 	want = expected(m->stream + start, n);
@@ -128,9 +142,30 @@ check_refusal(const struct model *m, const char *err, size_t fed, size_t max_tot
 		return;
 	}
 	check(strncmp(err, "the agent sent a line that is not a protocol message: '", 55) == 0 ||
-	      strncmp(err, "the agent sent a message of unknown type '", 42) == 0);
+	      strncmp(err, "the agent sent a message of unknown type '", 42) == 0 ||
+	      strcmp(err, "the agent sent a result without a step name") == 0 ||
+	      strncmp(err, "the agent sent a result with an unknown status '", 48) == 0);
 	check(n <= m->max_line);
 	check(expected(m->stream + start, n) == NULL);
+}
+
+/* Text fit for a terminal (escape.h): UTF-8 without control characters
+ * (tab aside), C1 controls included. */
+static void
+check_shown(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		size_t len = *p < 0x80 ? 1 : *p >= 0xf0 ? 4 : *p >= 0xe0 ? 3 : 2;
+
+		check(*p == '\t' || (*p >= 0x20 && *p != 0x7f));
+		check(*p < 0x80 || *p >= 0xc2);
+		for (size_t i = 1; i < len; i++)
+			check((p[i] & 0xc0) == 0x80);
+		check(!(p[0] == 0xc2 && p[1] < 0xa0));
+		p += len;
+	}
 }
 
 static void
@@ -143,8 +178,7 @@ check_excerpt(const char *s, size_t n, size_t outlen)
 	check(memchr(out, '\0', outlen) != NULL);
 	for (size_t i = outlen; i < sizeof(out); i++)
 		check(out[i] == 'X');
-	for (const char *p = out; *p; p++)
-		check(*p >= 0x20 && *p < 0x7f);
+	check_shown(out);
 }
 
 int

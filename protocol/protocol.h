@@ -1,5 +1,6 @@
-/* The agent protocol's names and version: the one place that agent and
- * controller both take them from. docs/protocol.md is the full schema. */
+/* The agent protocol's names, statuses and version: the one place that the
+ * agent and the controller both take them from. docs/protocol.md is the full
+ * schema. */
 #ifndef ORCH_PROTOCOL_H
 #define ORCH_PROTOCOL_H
 
@@ -26,11 +27,34 @@
 #define ORCH_STEP_ROLLBACK "rollback"
 #define ORCH_STEP_MAINTENANCE "maintenance"
 
-/* Result statuses. */
-#define ORCH_STATUS_OK "ok"
-#define ORCH_STATUS_CHANGED "changed"
-#define ORCH_STATUS_FAILED "failed"
-#define ORCH_STATUS_SKIPPED "skipped"
+/* A step's outcome; the names are what the protocol's "status" carries. */
+enum orch_status {
+	ORCH_OK,
+	ORCH_CHANGED,
+	ORCH_FAILED,
+	ORCH_SKIPPED,
+};
+
+/* Returns "ok", "skipped", "changed" or "failed". */
+const char *orch_status_name(enum orch_status status);
+
+/* Stores the status named name in *out; returns 0, or -1 for any other name
+ * (NULL included). */
+int orch_status_parse(const char *name, enum orch_status *out);
+
+/* The kinds of line the agent writes: a result per step, then a summary;
+ * or, for a plan it refuses, one error line. */
+enum orch_message {
+	ORCH_MSG_RESULT,
+	ORCH_MSG_SUMMARY,
+	ORCH_MSG_ERROR,
+};
+
+/* Returns "result", "summary" or "error". */
+const char *orch_message_name(enum orch_message type);
+
+/* Stores the kind of line named name in *out; returns 0 or -1. */
+int orch_message_parse(const char *name, enum orch_message *out);
 
 /* Agent exit codes. */
 #define ORCH_AGENT_EXIT_OK 0
