@@ -13,10 +13,10 @@
 #include "inventory/inventory.h"
 
 #include "cli.h"
+#include "engine.h"
 #include "facts.h"
 #include "fleet.h"
 #include "graph.h"
-#include "loop.h"
 #include "plan.h"
 #include "push.h"
 #include "random.h"
@@ -24,7 +24,6 @@
 #include "reboot.h"
 #include "report.h"
 #include "results.h"
-#include "run.h"
 #include "ssh.h"
 
 static int
@@ -42,6 +41,58 @@ print_inventory(const struct inventory *inv)
 	return EXIT_OK;
 }
 
+/* A job of the fleet run: the host's own plan, its lines and its end
+ * recorded in the results. */
+struct fleet_job {
+	struct results *res;
+	size_t host;
+};
+
+static void
+fleet_job_line(void *ctx, const struct agent_message *m)
+{
+	struct fleet_job *fj = ctx;
+
+	results_record(fj->res, fj->host, m);
+}
+
+static void
+fleet_job_end(void *ctx, const struct job_end *end)
+{
+	struct fleet_job *fj = ctx;
+
+	if (end->status == JOB_UNREACHABLE)
+		results_unreachable(fj->res, fj->host, end->err);
+	else if (end->status == JOB_FAILED)
+		results_failed(fj->res, fj->host, end->err);
+	results_done(fj->res, fj->host, end->seconds, end->agent_sent, end->notes->recorded_key,
+		     end->notes->fingerprint);
+}
+
+/* Runs every host's plan on its node, recording into res. Returns 0 or -1
+ * when out of memory. */
+static int
+run_plans(struct engine *e, struct fleet *fleet, struct results *res)
+{
+	struct fleet_job *jobs = calloc(fleet->n, sizeof(*jobs));
+
+	if (jobs == NULL)
+		return -1;
+	for (size_t i = 0; i < fleet->n; i++) {
+		struct job job = {
+			.host = i, .plan = fleet->hosts[i].plan_text,
+			.on_line = fleet_job_line, .on_end = fleet_job_end, .ctx = &jobs[i],
+		};
+
+		jobs[i] = (struct fleet_job){res, i};
+		if (engine_submit(e, &job) != 0)
+			results_failed(res, i, "out of memory");
+	}
+	engine_run(e);
+	free(jobs);
+	return 0;
+}
+
 /* inventory -> hosts -> the agent on every node -> results -> renderers,
  * with the rolling reboot after an apply or a rollback. */
 static int
@@ -55,6 +106,7 @@ run_fleet(const struct options *opts, const struct inventory *inv)
 		.known_hosts = opts->known_hosts, .accept_new = opts->accept_new,
 		.identity = opts->identity, .timeout = opts->timeout,
 	};
+	struct engine *engine = NULL;
 	unsigned char *reboot = NULL;
 	int results_ready = 0, rc = EXIT_ERROR;
 	char err[1024];
@@ -67,20 +119,23 @@ run_fleet(const struct options *opts, const struct inventory *inv)
 		fprintf(stderr, "orch: %s\n", err);
 		goto out;
 	}
-	if ((reboot = calloc(fleet.n, 1)) == NULL ||
+	if ((reboot = calloc(fleet.n, 1)) == NULL || (engine = engine_new(&fleet, opts, &ssh, &agent)) == NULL ||
 	    results_init(&results, &fleet, opts->check && (opts->command == CMD_APPLY ||
 							   opts->command == CMD_ROLLBACK)) != 0) {
 		fputs("orch: out of memory\n", stderr);
-		results_ready = reboot != NULL;
+		results_ready = engine != NULL;
 		goto out;
 	}
 	results_ready = 1;
 	report_init(&report, opts, &results);
 	report_begin(&report);
-	loop_run(&fleet, opts, &ssh, &agent, &results);
+	if (run_plans(engine, &fleet, &results) != 0) {
+		fputs("orch: out of memory\n", stderr);
+		goto out;
+	}
 	if ((opts->command == CMD_APPLY || opts->command == CMD_ROLLBACK) &&
 	    reboot_candidates(&fleet, opts, reboot) > 0)
-		(void)reboot_rollout(opts, &results, &ssh, &agent, reboot);
+		(void)reboot_rollout(engine, opts, &results, reboot);
 	rc = report_finish(&report);
 	if (opts->command == CMD_FACTS) {
 		if (opts->json) {
@@ -95,6 +150,7 @@ run_fleet(const struct options *opts, const struct inventory *inv)
 out:
 	if (results_ready)
 		results_release(&results);
+	engine_free(engine);
 	fleet_release(&fleet);
 	agent_blob_release(&agent);
 	pthread_mutex_destroy(&ssh.known_hosts_lock);

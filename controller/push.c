@@ -14,12 +14,9 @@
 
 #include "protocol.h"
 #include "agent_sha256.h"
-#include "run.h"
 #include "ssh.h"
 
 static int agent_blob_load(struct agent_blob *out, const char *path, char *err, size_t errlen);
-static int push_agent(ssh_session s, const struct agent_blob *blob, const struct target *t,
-		      int timeout_s, char *path, size_t pathlen, int *sent, char *err, size_t errlen);
 
 #define PUSH_CHUNK (64 * 1024)
 #define AGENT_MAX (64 * 1024 * 1024)
@@ -219,51 +216,11 @@ agent_remote_path(const struct agent_blob *blob, const struct target *t, char *p
 }
 
 int
-agent_run(ssh_session s, const struct agent_blob *blob, const struct target *t,
-	  const struct agent_run_opts *o, char *err, size_t errlen)
+agent_push(ssh_session s, const struct agent_blob *blob, const struct target *t, int timeout_s, int *sent,
+	   char *err, size_t errlen)
 {
-	char path[1280], cmd[1400];
-	int rc;
-
-	*o->sent = 0;
-	/* With become the login user cannot see into the agent's root-only
-	 * directory; push_agent asks sudo whether it is there. */
-	if (t->become && push_agent(s, blob, t, o->timeout, path, sizeof(path), o->sent, err, errlen) != 0)
-		return -1;
-	agent_remote_path(blob, t, path, sizeof(path));
-	/* A fixed string: the agent's path is a checked root and hex. */
-	snprintf(cmd, sizeof(cmd), "%s%s", orch_ssh_become_prefix(t), path);
-	rc = run_agent(s, cmd, o->plan, o->run_timeout, o->fn, o->ctx, o->status, err, errlen);
-	if (rc != RUN_AGENT_ABSENT)
-		return rc;
-	return agent_send_and_run(s, blob, t, o, err, errlen);
-}
-
-int
-agent_send_and_run(ssh_session s, const struct agent_blob *blob, const struct target *t,
-		   const struct agent_run_opts *o, char *err, size_t errlen)
-{
-	char path[1280], cmd[1400];
-	int rc;
-
-	if (push_agent(s, blob, t, o->timeout, path, sizeof(path), o->sent, err, errlen) != 0)
-		return -1;
-	snprintf(cmd, sizeof(cmd), "%s%s", orch_ssh_become_prefix(t), path);
-	rc = run_agent(s, cmd, o->plan, o->run_timeout, o->fn, o->ctx, o->status, err, errlen);
-	if (rc == RUN_AGENT_ABSENT) {
-		snprintf(err, errlen, "the node's shell does not find the agent at '%s' (exit status 127) though it was %s",
-			 path, *o->sent ? "just uploaded" : "there");
-		return -1;
-	}
-	return rc;
-}
-
-/* Makes sure the node behind s has the agent. Returns 0 with its remote path
- * in path and *sent telling whether it was uploaded now, or -1 with err. */
-static int
-push_agent(ssh_session s, const struct agent_blob *blob, const struct target *t,
-	   int timeout_s, char *path, size_t pathlen, int *sent, char *err, size_t errlen)
-{
+	char path[1280];
+	const size_t pathlen = sizeof(path);
 	const char *root = t->root && strcmp(t->root, "/") != 0 ? t->root : "";
 	sftp_session sftp = NULL;
 	sftp_attributes a = NULL;

@@ -8,7 +8,6 @@
 #include <libssh/libssh.h>
 
 #include "plan.h"
-#include "run.h"
 
 /* The agent binary: the one built into orch, or one read from a file. */
 struct agent_blob {
@@ -30,27 +29,13 @@ void agent_blob_release(struct agent_blob *blob);
 /* Where the agent of blob lives on t: <root>/var/lib/orch/bin/orch-agent-<sha256>. */
 void agent_remote_path(const struct agent_blob *blob, const struct target *t, char *path, size_t pathlen);
 
-/* What agent_run runs and where its answers go (see run_agent). */
-struct agent_run_opts {
-	const char *plan;
-	int timeout;            /* seconds for each SSH operation of the push */
-	int run_timeout;        /* seconds the agent may run */
-	run_line_fn fn;
-	void *ctx;
-	int *status;            /* the agent's exit status */
-	int *sent;              /* set when the agent was uploaded now */
-};
-
-/* Runs the agent on the node behind s with o->plan. A warm node takes one
- * command; a node without this agent (its shell answers 127, not found) is
- * sent it first and asked again. Returns as run_agent (never
- * RUN_AGENT_ABSENT). */
-int agent_run(ssh_session s, const struct agent_blob *blob, const struct target *t,
-	      const struct agent_run_opts *o, char *err, size_t errlen);
-
-/* The rest of agent_run once the node's shell answered 127: sends the agent,
- * then runs it. */
-int agent_send_and_run(ssh_session s, const struct agent_blob *blob, const struct target *t,
-		       const struct agent_run_opts *o, char *err, size_t errlen);
+/* Makes sure the node behind s, a blocking session, has the agent at
+ * agent_remote_path(): a node that has a file of its size there (with
+ * become: that sudo finds) is left alone; else the agent is uploaded to a
+ * temporary name and renamed into place (with become: staged in the login
+ * user's home and installed root-only through sudo -n). Returns 0 with
+ * *sent telling whether it was uploaded now, or -1 with err. */
+int agent_push(ssh_session s, const struct agent_blob *blob, const struct target *t, int timeout_s, int *sent,
+	       char *err, size_t errlen);
 
 #endif

@@ -8,20 +8,19 @@
 #include <stddef.h>
 
 #include "cli.h"
+#include "engine.h"
 #include "fleet.h"
-#include "push.h"
 #include "results.h"
-#include "ssh.h"
 
 /* Stores in out (f->n entries) 1 for every host that needs a reboot and may
  * get one (its reboot var and --reboot allow it); returns how many. */
 size_t reboot_candidates(const struct fleet *f, const struct options *opts, unsigned char *out);
 
-/* Reboots the candidates in rolling batches, recording a `reboot` and a
- * `verify` result per host in r (and `reboot` skipped for the hosts a stopped
- * rollout never reached). Returns 0 when every batch stayed within
+/* Reboots the candidates in rolling batches on engine, recording a `reboot`
+ * and a `verify` result per host in r (and `reboot` skipped for the hosts a
+ * stopped rollout never reached). Returns 0 when every batch stayed within
  * --max-fail-percentage, -1 when the rollout stopped early. */
-int reboot_rollout(const struct options *opts, struct results *r, struct ssh_ctx *ssh,
-		   const struct agent_blob *agent, const unsigned char *candidates);
+int reboot_rollout(struct engine *engine, const struct options *opts, struct results *r,
+		   const unsigned char *candidates);
 
 #endif

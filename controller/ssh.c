@@ -266,35 +266,6 @@ orch_ssh_new(ssh_session *out, struct ssh_ctx *ctx, const struct target *t,
 	return 0;
 }
 
-int
-orch_ssh_connect(ssh_session *out, struct ssh_ctx *ctx, const struct target *t,
-		 struct ssh_notes *notes, char *err, size_t errlen)
-{
-	struct ssh_auth auth = {0};
-	ssh_session s = NULL;
-	char where[384];
-	int rc = -1;
-
-	memset(notes, 0, sizeof(*notes));
-	if (orch_ssh_new(&s, ctx, t, where, sizeof(where), err, errlen) != 0)
-		return -1;
-	if (ssh_connect(s) != SSH_OK) {
-		orch_ssh_connect_failure(s, where, ctx->timeout, 0, err, errlen);
-		goto out;
-	}
-	/* Blocking: the steps never answer "again". */
-	if (orch_ssh_check_host_key(s, ctx, where, notes, err, errlen) != 0 ||
-	    orch_ssh_auth_step(s, ctx, t, where, &auth, err, errlen) != 0)
-		goto out;
-	*out = s;
-	s = NULL;
-	rc = 0;
-out:
-	orch_ssh_auth_release(&auth);
-	orch_ssh_close(s);
-	return rc;
-}
-
 void
 orch_ssh_close(ssh_session s)
 {

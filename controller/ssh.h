@@ -1,5 +1,6 @@
 /* SSH transport over libssh: connect with a strict host key check,
- * authenticate, run one command. One session belongs to one thread. */
+ * authenticate, run one command. One session belongs to one thread at a
+ * time. */
 #ifndef ORCH_SSH_H
 #define ORCH_SSH_H
 
@@ -29,8 +30,8 @@ struct ssh_notes {
 	char fingerprint[128];     /* "ED25519 SHA256:..." of the server's key */
 };
 
-/* The steps of orch_ssh_connect, for callers that drive sessions without
- * blocking (loop.c) ----------------------------------------------------- */
+/* The steps of a connection, for the engine that drives sessions without
+ * blocking (engine.c) --------------------------------------------------- */
 
 /* A new session for t with every option set (config files read, then the
  * inventory's values), not yet connected; where gets "user@host:port" for
@@ -66,11 +67,6 @@ struct ssh_auth {
 int orch_ssh_auth_step(ssh_session s, struct ssh_ctx *ctx, const struct target *t,
 		       const char *where, struct ssh_auth *a, char *err, size_t errlen);
 void orch_ssh_auth_release(struct ssh_auth *a);
-
-/* Connects to t, checks its host key and logs in. Returns 0 with *out, or -1
- * with err saying what failed (the host is then unreachable). */
-int orch_ssh_connect(ssh_session *out, struct ssh_ctx *ctx, const struct target *t,
-		     struct ssh_notes *notes, char *err, size_t errlen);
 
 /* Disconnects and frees s (NULL is fine). */
 void orch_ssh_close(ssh_session s);
