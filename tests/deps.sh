@@ -21,7 +21,7 @@ packages=(
 	iproute2              # network namespaces
 	jq
 	file
-	pci.ids               # fixture generator (tests/fixtures/gen)
+	pci.ids               # the lab's node images (tests/lab/build-image.sh)
 	patch                 # tests/agent: unified diffs are applied
 	clang                 # fuzzers
 	libclang-rt-14-dev

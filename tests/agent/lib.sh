@@ -2,15 +2,15 @@
 # built from docs/protocol.md's example, a way to run orch-agent on them and
 # to look at what it answered and what it did to the root.
 #
-# Environment: ORCH_AGENT (the orch-agent binary), FIXTURES
-# (tests/fixtures/roots). ORCH_TEST_KEEP=1 keeps the work dir $T.
+# Environment: ORCH_AGENT (the orch-agent binary), FIXTURES (the build's
+# fixture roots, build/tests/fixtures/roots). ORCH_TEST_KEEP=1 keeps the work
+# dir $T.
 
 set -euo pipefail
 
 : "${ORCH_AGENT:?ORCH_AGENT must name the orch-agent binary}"
-: "${FIXTURES:?FIXTURES must name tests/fixtures/roots}"
+: "${FIXTURES:?FIXTURES must name the fixture roots (build/tests/fixtures/roots)}"
 LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-COPY_ROOT=${COPY_ROOT:-$LIB_DIR/../fixtures/copy-root.sh}
 
 T=$(mktemp -d /tmp/orch-agent-test.XXXXXX)
 cleanup() {
@@ -64,8 +64,8 @@ use_root() {
 	FIX=$1
 	[[ -d $FIXTURES/$FIX ]] || fail "no fixture root '$FIX' under $FIXTURES"
 	rm -rf "$T/root" "$T/pristine"
-	"$COPY_ROOT" "$FIXTURES/$FIX" "$T/pristine"
-	"$COPY_ROOT" "$FIXTURES/$FIX" "$T/root"
+	cp -a "$FIXTURES/$FIX" "$T/pristine"
+	cp -a "$FIXTURES/$FIX" "$T/root"
 	R=$T/root
 	P=$T/pristine
 }

@@ -14,16 +14,17 @@
 # peak RSS. Not a ctest test: run it by hand, as root:
 #   tests/bench/apply.sh [N...]          (default: 20 100)
 # Environment: ORCH (it sends the agent built into it), FIXTURES as for
-# tests/controller (defaults:
-# build/), FORKS (20), REPEAT (3: the median is reported), ANSIBLE_MAX (20:
-# ansible runs on fleets up to this size; it needs minutes for 100 hosts),
-# ANSIBLE_REPEAT (1).
+# tests/controller (defaults: build/; `cmake --build build --target
+# orch_fixture_roots` makes the roots), FORKS (20), REPEAT (3: the median
+# is reported), ANSIBLE_MAX (20: ansible runs on fleets up to this size; it
+# needs minutes for 100 hosts), ANSIBLE_REPEAT (1).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 export ORCH=${ORCH:-$top/build/controller/orch}
 ORCH_AGENT=${ORCH_AGENT:-$top/build/agent/orch-agent}
-export FIXTURES=${FIXTURES:-$top/tests/fixtures/roots}
+export FIXTURES=${FIXTURES:-$top/build/tests/fixtures/roots}
+[[ -d $FIXTURES ]] || { echo "no fixture roots at $FIXTURES (cmake --build build --target orch_fixture_roots)" >&2; exit 1; }
 FORKS=${FORKS:-20}
 REPEAT=${REPEAT:-3}
 ANSIBLE_MAX=${ANSIBLE_MAX:-20}

@@ -6,15 +6,15 @@
 # the test exits however it exits.
 #
 # Environment: ORCH (the orch binary), ORCH_AGENT (the orch-agent it
-# carries, for tests that wrap or copy it), FIXTURES
-# (tests/fixtures/roots). ORCH_TEST_KEEP=1 keeps $T for a look afterwards;
-# ORCH_TEST_FIXTURES and ORCH_TEST_FIXTURE pick other roots.
+# carries, for tests that wrap or copy it), FIXTURES (the build's fixture
+# roots, build/tests/fixtures/roots). ORCH_TEST_KEEP=1 keeps $T for a look
+# afterwards; ORCH_TEST_FIXTURES and ORCH_TEST_FIXTURE pick other roots.
 
 set -euo pipefail
 
 : "${ORCH:?ORCH must name the orch binary}"
 : "${ORCH_AGENT:?ORCH_AGENT must name orch-agent}"
-: "${FIXTURES:?FIXTURES must name tests/fixtures/roots}"
+: "${FIXTURES:?FIXTURES must name the fixture roots (build/tests/fixtures/roots)}"
 FIXTURES=${ORCH_TEST_FIXTURES:-$FIXTURES}
 # orch sends the agent built into it; tests name ORCH_AGENT to orch only
 # when they want another one sent (a stand-in that lies, say).
