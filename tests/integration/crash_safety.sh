@@ -6,6 +6,8 @@
 # stay intact; and a later run completes the job, refreshes included.
 #
 # usage: crash_safety.sh AGENT FIXTURE_ROOT
+# ctest: NAME agent_crash_safety
+# ctest: ARGS $<TARGET_FILE:orch-agent> ${fixtures}/zfs-uefi-sdboot
 set -euo pipefail
 AGENT=$1
 FIXTURE=$2

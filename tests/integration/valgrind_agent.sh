@@ -3,6 +3,8 @@
 # (systemd-boot, plain GRUB, GRUB through proxmox-boot-tool on PVE 7): an
 # apply, a second apply and a rollback, with no error and no leak reported.
 # usage: valgrind_agent.sh AGENT FIXTURES_DIR
+# ctest: NAME agent_under_valgrind
+# ctest: ARGS $<TARGET_FILE:orch-agent-dynamic> ${fixtures}
 set -euo pipefail
 AGENT=$1
 FIXTURES=$2

@@ -4,6 +4,10 @@
 # `ansible-inventory -i FILE --graph` prints, byte for byte, and so must
 # `--graph=GROUP` for every group ansible-inventory lists.
 # Exits 77 (skipped) when ansible-inventory is not installed.
+# ctest: NAME graph_equals_ansible_inventory_graph_on_samples
+# ctest: ARGS $<TARGET_FILE:orch> ${CMAKE_CURRENT_SOURCE_DIR}/samples
+# ctest: SKIP_RETURN_CODE 77
+# ctest: TIMEOUT 600
 set -uo pipefail
 orch=$1 samples=$2
 

@@ -4,6 +4,10 @@
 # NAME.ini), the hosts orch selects must be those `ansible -i NAME.ini
 # --list-hosts PATTERN` lists; where Ansible warns that a pattern matches
 # nothing, orch must refuse it. Exits 77 when ansible is not installed.
+# ctest: NAME limit_patterns_select_what_ansible_selects
+# ctest: ARGS $<TARGET_FILE:inventory_dump> ${CMAKE_CURRENT_SOURCE_DIR}/samples
+# ctest: SKIP_RETURN_CODE 77
+# ctest: TIMEOUT 600
 set -uo pipefail
 dump=$1 samples=$2
 

@@ -4,6 +4,10 @@
 # SAMPLES_DIR/trees/, the JSON orch prints (inventory_dump) must be the JSON
 # `ansible-inventory -i SOURCE... --list` prints, compared as JSON (jq -S).
 # Exits 77 (skipped) when ansible-inventory is not installed.
+# ctest: NAME list_json_equals_ansible_inventory_on_samples
+# ctest: ARGS $<TARGET_FILE:inventory_dump> ${CMAKE_CURRENT_SOURCE_DIR}/samples
+# ctest: SKIP_RETURN_CODE 77
+# ctest: TIMEOUT 600
 set -uo pipefail
 dump=$1 samples=$2
 

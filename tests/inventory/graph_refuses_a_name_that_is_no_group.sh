@@ -3,6 +3,7 @@
 # `--graph=NAME` where NAME is a host or nothing at all is refused with exit
 # status 1 and a message naming it, as ansible-inventory --graph NAME refuses
 # it ("Pattern must be valid group name when using --graph"), when installed.
+# ctest: ARGS $<TARGET_FILE:orch> ${CMAKE_CURRENT_SOURCE_DIR}/samples
 set -uo pipefail
 orch=$1 sample=$2/precedence.ini
 failed=0
