@@ -11,6 +11,8 @@ set -euo pipefail
 : "${FIXTURES:?FIXTURES must name tests/fixtures/roots}"
 LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 COPY_ROOT=${COPY_ROOT:-$LIB_DIR/../fixtures/copy-root.sh}
+. "$LIB_DIR/../lib/assert.sh"
+RC_OF=agent
 
 T=$(mktemp -d /tmp/orch-agent-test.XXXXXX)
 cleanup() {
@@ -22,17 +24,16 @@ cleanup() {
 }
 trap cleanup EXIT
 
-fail() {
-	echo "FAIL: $*" >&2
+# What a failure shows besides its message (tests/lib/assert.sh): the agent's answer.
+fail_context() {
 	if [[ -s $T/out ]]; then
-		echo "--- agent stdout:" >&2
-		tail -n 40 "$T/out" >&2
+		echo "--- agent stdout:"
+		tail -n 40 "$T/out"
 	fi
 	if [[ -s $T/err ]]; then
-		echo "--- agent stderr:" >&2
-		tail -n 20 "$T/err" >&2
+		echo "--- agent stderr:"
+		tail -n 20 "$T/err"
 	fi
-	exit 1
 }
 
 # The selection each root's full plan passes through: the device the root
@@ -164,10 +165,6 @@ summary() {
 
 summary_field() {
 	summary | jq -r ".$1"
-}
-
-expect_rc() {
-	[[ $RC == "$1" ]] || fail "agent exited $RC, expected $1"
 }
 
 # expect_ok_run: exit 0, no failed step, a summary last.

@@ -14,11 +14,7 @@ FIXTURE=$2
 command -v strace >/dev/null || { echo "skip: no strace" >&2; exit 77; }
 T=$(mktemp -d /tmp/orch-crash.XXXXXX)
 trap 'rm -rf "$T"' EXIT
-
-fail() {
-	echo "FAIL: $*" >&2
-	exit 1
-}
+. "$(dirname "$0")/../lib/assert.sh"
 
 # plan ROOT: the full apply of docs/protocol.md on ROOT
 plan() {

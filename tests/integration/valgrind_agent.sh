@@ -11,6 +11,7 @@ FIXTURES=$2
 command -v valgrind >/dev/null || { echo "skip: no valgrind" >&2; exit 77; }
 T=$(mktemp -d /tmp/orch-valgrind.XXXXXX)
 trap 'rm -rf "$T"' EXIT
+. "$(dirname "$0")/../lib/assert.sh"
 
 for fx in "$FIXTURES"/zfs-uefi-sdboot/ "$FIXTURES"/lvm-bios-grub/ "$FIXTURES"/pve7-5.15/; do
 	name=$(basename "$fx")
@@ -31,7 +32,8 @@ for fx in "$FIXTURES"/zfs-uefi-sdboot/ "$FIXTURES"/lvm-bios-grub/ "$FIXTURES"/pv
 		valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect \
 			--errors-for-leak-kinds=definite,indirect "$AGENT" <"$T/plan" >"$T/out" 2>"$T/vg" || {
 			rc=$?
-			((rc != 99)) || { cat "$T/vg" >&2; echo "FAIL: valgrind reports errors on $name ($kind)" >&2; exit 1; }
+			((rc != 99)) || fail "valgrind reports errors on $name ($kind):
+$(cat "$T/vg")"
 		}
 		echo "ok: $name $kind ($sel): $(tail -n1 "$T/out" | jq -c '{ok,changed,failed}')"
 	done

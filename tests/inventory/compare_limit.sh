@@ -9,6 +9,7 @@
 # ctest: SKIP_RETURN_CODE 77
 # ctest: TIMEOUT 600
 set -uo pipefail
+. "$(dirname "$0")/../lib/assert.sh"
 dump=$1 samples=$2
 
 command -v ansible >/dev/null || { echo "ansible not installed: skipped"; exit 77; }
@@ -19,7 +20,7 @@ trap 'rm -rf "$work"' EXIT
 export ANSIBLE_CONFIG=$work/ansible.cfg ANSIBLE_INVENTORY_ENABLED=ini ANSIBLE_INVENTORY_UNPARSED_FAILED=true
 cd "$work" || exit 1
 
-failed=0 n=0
+n=0
 for pf in "$samples"/*.patterns; do
 	inv=${pf%.patterns}.ini
 	while IFS= read -r pattern; do
@@ -39,13 +40,12 @@ for pf in "$samples"/*.patterns; do
 			got="(error: $(cat "$work/orch.err"))"
 		fi
 		if [[ $got == "$want" ]]; then
-			echo "ok   $(basename "$inv") '$pattern': $got"
+			check_passed "$(basename "$inv") '$pattern': $got"
 		else
-			echo "FAIL $(basename "$inv") '$pattern': ansible [$want] orch [$got]"
-			failed=$((failed + 1))
+			check_failed "$(basename "$inv") '$pattern': ansible [$want] orch [$got]"
 		fi
 	done <"$pf"
 done
 ((n > 0)) || { echo "no patterns in $samples" >&2; exit 1; }
-echo "$((n - failed))/$n patterns select the same hosts"
-((failed == 0))
+echo "$((n - CHECKS_FAILED))/$n patterns select the same hosts"
+((CHECKS_FAILED == 0))
