@@ -11,8 +11,6 @@ set -euo pipefail
 : "${FIXTURES:?FIXTURES must name tests/fixtures/roots}"
 LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 COPY_ROOT=${COPY_ROOT:-$LIB_DIR/../fixtures/copy-root.sh}
-. "$LIB_DIR/../lib/assert.sh"
-RC_OF=agent
 
 T=$(mktemp -d /tmp/orch-agent-test.XXXXXX)
 cleanup() {
@@ -24,6 +22,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
+. "$LIB_DIR/../lib/assert.sh"
+RC_OF=agent
 # What a failure shows besides its message (tests/lib/assert.sh): the agent's answer.
 fail_context() {
 	if [[ -s $T/out ]]; then

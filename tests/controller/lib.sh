@@ -11,8 +11,6 @@
 # ORCH_TEST_FIXTURES and ORCH_TEST_FIXTURE pick other roots.
 
 set -euo pipefail
-. "$(dirname "${BASH_SOURCE[0]}")/../lib/assert.sh"
-RC_OF=orch
 
 : "${ORCH:?ORCH must name the orch binary}"
 : "${ORCH_AGENT:?ORCH_AGENT must name orch-agent}"
@@ -51,6 +49,8 @@ fleet_cleanup() {
 }
 trap fleet_cleanup EXIT
 
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/assert.sh"
+RC_OF=orch
 # What a failure shows besides its message (tests/lib/assert.sh): the output
 # of the last orch run, when there is one.
 fail_context() {
