@@ -20,8 +20,8 @@
 # once per fixture root.
 
 # Reads file's header lines into the caller's variables <out>_NAME,
-# <out>_PREFIX, <out>_CASES, <out>_ARGS, <out>_UNLESS and <out>_PROPERTIES
-# (KEY;VALUE pairs, one value each).
+# <out>_PREFIX, <out>_CASES, <out>_ARGS, <out>_UNLESS, and <out>_PROPERTIES:
+# the other keys, each KEY's value (a list of its words) in <out>_PROPERTY_KEY.
 function(orch_test_header file out)
   set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${file})
   file(STRINGS ${file} lines REGEX "^(#|//) ctest: ")
@@ -41,8 +41,8 @@ function(orch_test_header file out)
         set(h_has_prefix TRUE)
       endif()
     elseif(key MATCHES "^[A-Z_]+$" AND words)
-      string(JOIN " " value ${words})
-      list(APPEND h_PROPERTIES ${key} "${value}")
+      list(APPEND h_PROPERTIES ${key})
+      set(h_PROPERTY_${key} ${words})
     else()
       message(FATAL_ERROR "${file}: cannot read the header line 'ctest: ${line}'")
     endif()
@@ -50,16 +50,18 @@ function(orch_test_header file out)
   foreach(v NAME PREFIX CASES ARGS UNLESS PROPERTIES)
     set(${out}_${v} ${h_${v}} PARENT_SCOPE)
   endforeach()
+  foreach(key IN LISTS h_PROPERTIES)
+    set(${out}_PROPERTY_${key} ${h_PROPERTY_${key}} PARENT_SCOPE)
+  endforeach()
   set(${out}_HAS_PREFIX ${h_has_prefix} PARENT_SCOPE)
 endfunction()
 
-# Sets the header's properties on test.
-function(orch_test_header_properties test properties)
-  while(properties)
-    list(POP_FRONT properties key value)
-    set_tests_properties(${test} PROPERTIES ${key} "${value}")
-  endwhile()
-endfunction()
+# Sets the properties of header h (read by orch_test_header) on test.
+macro(orch_test_header_properties test h)
+  foreach(key IN LISTS ${h}_PROPERTIES)
+    set_tests_properties(${test} PROPERTIES ${key} "${${h}_PROPERTY_${key}}")
+  endforeach()
+endmacro()
 
 # orch_script_tests(PREFIX prefix GLOB pattern... [EXCLUDE regex] [RUN command...]
 #                   [ENVIRONMENT var=value...] [PROPERTIES key value...] [OUT var])
@@ -106,7 +108,7 @@ function(orch_script_tests)
       if(S_PROPERTIES)
         set_tests_properties(${test} PROPERTIES ${S_PROPERTIES})
       endif()
-      orch_test_header_properties(${test} "${h_PROPERTIES}")
+      orch_test_header_properties(${test} h)
     endforeach()
     list(APPEND registered ${tests})
   endforeach()
@@ -156,7 +158,7 @@ function(orch_unit_tests)
       if(U_PROPERTIES)
         set_tests_properties(${prefix}${case} PROPERTIES ${U_PROPERTIES})
       endif()
-      orch_test_header_properties(${prefix}${case} "${h_PROPERTIES}")
+      orch_test_header_properties(${prefix}${case} h)
     endforeach()
   endforeach()
 endfunction()
