@@ -2,6 +2,9 @@
 # A plan the agent cannot take whole is refused: exit 2, exactly one line
 # {"type":"error","msg":...} on stdout, and the root untouched (nothing read
 # matters, nothing written, no command run).   Usage: ... KIND
+# ctest: CASES malformed_json not_an_object empty_input version_2 version_missing unknown_field
+# ctest: CASES unknown_step unknown_arg wrong_type wrong_enum bad_selector bad_selector_function
+# ctest: CASES second_devices_step selection_without_devices steps_not_array relative_root too_large
 . "$(dirname "$0")/lib.sh"
 use_root zfs-uefi-sdboot
 plan >"$T/good.json"

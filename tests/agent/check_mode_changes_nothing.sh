@@ -2,6 +2,7 @@
 # Check mode: the full plan reports what it would change (changed > 0, the
 # summary says check) but no file, mode, directory or backup appears and no
 # command runs.   Usage: ... ROOT
+# ctest: CASES ${ORCH_FIXTURE_ROOTS}
 . "$(dirname "$0")/lib.sh"
 use_root "${1:?usage: $0 ROOT}"
 apply --check --iommu-pt

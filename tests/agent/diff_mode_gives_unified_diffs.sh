@@ -3,6 +3,7 @@
 # before is the old content (null for a new file), after what is now on the
 # node, and the unified diff turns before into after. With check mode too,
 # the same diffs come and nothing is written.   Usage: ... ROOT
+# ctest: CASES zfs-uefi-sdboot lvm-uefi-grub zfs-secureboot-grub
 . "$(dirname "$0")/lib.sh"
 use_root "${1:?usage: $0 ROOT}"
 

@@ -3,6 +3,7 @@
 # Secure Boot), CPU vendor, running kernel, the kernel that boots next and
 # what decided it, what its config and modules say, IOMMU state from sysfs
 # and interrupt remapping.   Usage: ... ROOT
+# ctest: CASES ${ORCH_FIXTURE_ROOTS} ${ORCH_FIXTURE_ROOTS_REFUSED}
 . "$(dirname "$0")/lib.sh"
 use_root "${1:?usage: $0 ROOT}"
 case $FIX in

@@ -5,6 +5,7 @@
 # the ESP, else systemd-boot on UEFI), read from `proxmox-boot-tool status`;
 # which loader booted now; and the files whose command line the next boot
 # reads.   Usage: ... ROOT
+# ctest: CASES ${ORCH_FIXTURE_ROOTS} ${ORCH_FIXTURE_ROOTS_REFUSED}
 . "$(dirname "$0")/lib.sh"
 use_root "${1:?usage: $0 ROOT}"
 sd='{"uuid":"8F22-7B5D","present":true,"loader":"systemd-boot"}'

@@ -4,6 +4,11 @@
 # directory and PATH order, it equals the build's root in every path, mode,
 # link and byte (and so the build's roots are up to date with gen/).
 #   Usage: ... ROOT
+# The fixtures do not depend on how the agent was built: a sanitizer build
+# does not check them again.
+# ctest: UNLESS ORCH_SANITIZE
+# ctest: CASES ${ORCH_FIXTURE_ROOTS} ${ORCH_FIXTURE_ROOTS_REFUSED} zfs-uefi-sdboot-rebooted
+# ctest: TIMEOUT 600
 . "$(dirname "$0")/lib.sh"
 use_root "${1:?usage: $0 ROOT}"
 mkdir -p "$T/elsewhere"

@@ -3,6 +3,11 @@
 # library the agent links) lists every device of /sys/bus/pci/devices with
 # the IDs and class of its sysfs attributes, from its 256-byte config space.
 #   Usage: ... ROOT
+# The fixtures do not depend on how the agent was built: a sanitizer build
+# does not check them again.
+# ctest: UNLESS ORCH_SANITIZE
+# ctest: CASES ${ORCH_FIXTURE_ROOTS} ${ORCH_FIXTURE_ROOTS_REFUSED} zfs-uefi-sdboot-rebooted
+# ctest: SKIP_RETURN_CODE 77
 . "$(dirname "$0")/lib.sh"
 command -v lspci >/dev/null || { echo "skip: no lspci (package pciutils)" >&2; exit 77; }
 use_root "${1:?usage: $0 ROOT}"

@@ -22,17 +22,18 @@ cleanup() {
 }
 trap cleanup EXIT
 
-fail() {
-	echo "FAIL: $*" >&2
+. "$LIB_DIR/../lib/assert.sh"
+RC_OF=agent
+# What a failure shows besides its message (tests/lib/assert.sh): the agent's answer.
+fail_context() {
 	if [[ -s $T/out ]]; then
-		echo "--- agent stdout:" >&2
-		tail -n 40 "$T/out" >&2
+		echo "--- agent stdout:"
+		tail -n 40 "$T/out"
 	fi
 	if [[ -s $T/err ]]; then
-		echo "--- agent stderr:" >&2
-		tail -n 20 "$T/err" >&2
+		echo "--- agent stderr:"
+		tail -n 20 "$T/err"
 	fi
-	exit 1
 }
 
 # The selection each root's full plan passes through: the device the root
@@ -164,10 +165,6 @@ summary() {
 
 summary_field() {
 	summary | jq -r ".$1"
-}
-
-expect_rc() {
-	[[ $RC == "$1" ]] || fail "agent exited $RC, expected $1"
 }
 
 # expect_ok_run: exit 0, no failed step, a summary last.

@@ -2,6 +2,8 @@
 # The devices step refuses what the host needs or cannot give away alone,
 # names the device and why, runs nothing after it and writes nothing.
 #   Usage: ... KIND
+# ctest: CASES bridged_nic nic_by_shared_id bond_member root_pool_nvme root_lvm_disk
+# ctest: CASES foreign_group_member selector_matches_nothing
 . "$(dirname "$0")/lib.sh"
 case ${1:?usage: $0 KIND} in
 bridged_nic) root=lvm-bios-grub sel=01:00 words="0000:01:00.0 vmbr0" ;;

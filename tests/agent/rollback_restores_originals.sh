@@ -6,6 +6,7 @@
 # refreshes to it) restore the root to the pristine fixture, orch's state
 # dir and the fixture's command log aside: the boot configuration is
 # regenerated from the restored files.   Usage: ... ROOT
+# ctest: CASES ${ORCH_FIXTURE_ROOTS}
 . "$(dirname "$0")/lib.sh"
 use_root "${1:?usage: $0 ROOT}"
 apply --iommu-pt

@@ -2,6 +2,7 @@
 # Idempotence: after a full apply, the same plan again reports 0 changed,
 # runs no command (the fixture's command log gains nothing) and leaves every
 # byte, mode and owner of the root as it was.   Usage: ... ROOT
+# ctest: CASES ${ORCH_FIXTURE_ROOTS}
 . "$(dirname "$0")/lib.sh"
 use_root "${1:?usage: $0 ROOT}"
 apply --iommu-pt

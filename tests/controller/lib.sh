@@ -49,14 +49,15 @@ fleet_cleanup() {
 }
 trap fleet_cleanup EXIT
 
-# Fail with a message (and the output of the last orch run, when there is one).
-fail() {
-	echo "FAIL: $*" >&2
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/assert.sh"
+RC_OF=orch
+# What a failure shows besides its message (tests/lib/assert.sh): the output
+# of the last orch run, when there is one.
+fail_context() {
 	if [[ -s $T/out ]]; then
-		echo "--- last orch output:" >&2
-		tail -n 60 "$T/out" >&2
+		echo "--- last orch output:"
+		tail -n 60 "$T/out"
 	fi
-	exit 1
 }
 
 # The fixture roots hosts get, in turn, unless a test names others: the
@@ -206,10 +207,6 @@ orch_json() {
 	RC=$?
 	set -e
 	cp "$T/err" "$T/out"
-}
-
-expect_rc() {
-	[[ $RC == "$1" ]] || fail "expected exit status $1, got $RC"
 }
 
 # recap NAME FIELD: the number in NAME's PLAY RECAP line.

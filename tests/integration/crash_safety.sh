@@ -6,17 +6,15 @@
 # stay intact; and a later run completes the job, refreshes included.
 #
 # usage: crash_safety.sh AGENT FIXTURE_ROOT
+# ctest: NAME agent_crash_safety
+# ctest: ARGS $<TARGET_FILE:orch-agent> ${fixtures}/zfs-uefi-sdboot
 set -euo pipefail
 AGENT=$1
 FIXTURE=$2
 command -v strace >/dev/null || { echo "skip: no strace" >&2; exit 77; }
 T=$(mktemp -d /tmp/orch-crash.XXXXXX)
 trap 'rm -rf "$T"' EXIT
-
-fail() {
-	echo "FAIL: $*" >&2
-	exit 1
-}
+. "$(dirname "$0")/../lib/assert.sh"
 
 # plan ROOT: the full apply of docs/protocol.md on ROOT
 plan() {

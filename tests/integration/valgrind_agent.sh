@@ -3,12 +3,15 @@
 # (systemd-boot, plain GRUB, GRUB through proxmox-boot-tool on PVE 7): an
 # apply, a second apply and a rollback, with no error and no leak reported.
 # usage: valgrind_agent.sh AGENT FIXTURES_DIR
+# ctest: NAME agent_under_valgrind
+# ctest: ARGS $<TARGET_FILE:orch-agent-dynamic> ${fixtures}
 set -euo pipefail
 AGENT=$1
 FIXTURES=$2
 command -v valgrind >/dev/null || { echo "skip: no valgrind" >&2; exit 77; }
 T=$(mktemp -d /tmp/orch-valgrind.XXXXXX)
 trap 'rm -rf "$T"' EXIT
+. "$(dirname "$0")/../lib/assert.sh"
 
 for fx in "$FIXTURES"/zfs-uefi-sdboot/ "$FIXTURES"/lvm-bios-grub/ "$FIXTURES"/pve7-5.15/; do
 	name=$(basename "$fx")
@@ -29,7 +32,8 @@ for fx in "$FIXTURES"/zfs-uefi-sdboot/ "$FIXTURES"/lvm-bios-grub/ "$FIXTURES"/pv
 		valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect \
 			--errors-for-leak-kinds=definite,indirect "$AGENT" <"$T/plan" >"$T/out" 2>"$T/vg" || {
 			rc=$?
-			((rc != 99)) || { cat "$T/vg" >&2; echo "FAIL: valgrind reports errors on $name ($kind)" >&2; exit 1; }
+			((rc != 99)) || fail "valgrind reports errors on $name ($kind):
+$(cat "$T/vg")"
 		}
 		echo "ok: $name $kind ($sel): $(tail -n1 "$T/out" | jq -c '{ok,changed,failed}')"
 	done

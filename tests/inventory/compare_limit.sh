@@ -4,7 +4,12 @@
 # NAME.ini), the hosts orch selects must be those `ansible -i NAME.ini
 # --list-hosts PATTERN` lists; where Ansible warns that a pattern matches
 # nothing, orch must refuse it. Exits 77 when ansible is not installed.
+# ctest: NAME limit_patterns_select_what_ansible_selects
+# ctest: ARGS $<TARGET_FILE:inventory_dump> ${CMAKE_CURRENT_SOURCE_DIR}/samples
+# ctest: SKIP_RETURN_CODE 77
+# ctest: TIMEOUT 600
 set -uo pipefail
+. "$(dirname "$0")/../lib/assert.sh"
 dump=$1 samples=$2
 
 command -v ansible >/dev/null || { echo "ansible not installed: skipped"; exit 77; }
@@ -15,7 +20,7 @@ trap 'rm -rf "$work"' EXIT
 export ANSIBLE_CONFIG=$work/ansible.cfg ANSIBLE_INVENTORY_ENABLED=ini ANSIBLE_INVENTORY_UNPARSED_FAILED=true
 cd "$work" || exit 1
 
-failed=0 n=0
+n=0
 for pf in "$samples"/*.patterns; do
 	inv=${pf%.patterns}.ini
 	while IFS= read -r pattern; do
@@ -35,13 +40,12 @@ for pf in "$samples"/*.patterns; do
 			got="(error: $(cat "$work/orch.err"))"
 		fi
 		if [[ $got == "$want" ]]; then
-			echo "ok   $(basename "$inv") '$pattern': $got"
+			check_passed "$(basename "$inv") '$pattern': $got"
 		else
-			echo "FAIL $(basename "$inv") '$pattern': ansible [$want] orch [$got]"
-			failed=$((failed + 1))
+			check_failed "$(basename "$inv") '$pattern': ansible [$want] orch [$got]"
 		fi
 	done <"$pf"
 done
 ((n > 0)) || { echo "no patterns in $samples" >&2; exit 1; }
-echo "$((n - failed))/$n patterns select the same hosts"
-((failed == 0))
+echo "$((n - CHECKS_FAILED))/$n patterns select the same hosts"
+((CHECKS_FAILED == 0))

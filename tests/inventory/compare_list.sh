@@ -4,7 +4,12 @@
 # SAMPLES_DIR/trees/, the JSON orch prints (inventory_dump) must be the JSON
 # `ansible-inventory -i SOURCE... --list` prints, compared as JSON (jq -S).
 # Exits 77 (skipped) when ansible-inventory is not installed.
+# ctest: NAME list_json_equals_ansible_inventory_on_samples
+# ctest: ARGS $<TARGET_FILE:inventory_dump> ${CMAKE_CURRENT_SOURCE_DIR}/samples
+# ctest: SKIP_RETURN_CODE 77
+# ctest: TIMEOUT 600
 set -uo pipefail
+. "$(dirname "$0")/../lib/assert.sh"
 dump=$1 samples=$2
 
 command -v ansible-inventory >/dev/null || { echo "ansible-inventory not installed: skipped"; exit 77; }
@@ -18,26 +23,23 @@ trap 'rm -rf "$work"' EXIT
 export ANSIBLE_CONFIG=$work/ansible.cfg ANSIBLE_INVENTORY_ENABLED=ini ANSIBLE_INVENTORY_UNPARSED_FAILED=true
 cd "$work" || exit 1
 
-failed=0 n=0
+n=0
 for f in "$samples"/*.ini; do
 	name=$(basename "$f")
 	cp "$f" "$work/$name"
 	n=$((n + 1))
 	if ! ansible-inventory -i "$work/$name" --list 2>"$work/ansible.err" | jq -S . >"$work/ansible.json"; then
-		echo "FAIL $name: ansible-inventory rejects it:"; cat "$work/ansible.err"
-		failed=$((failed + 1))
+		check_failed "$name: ansible-inventory rejects it:"; cat "$work/ansible.err"
 		continue
 	fi
 	if ! "$dump" "$work/$name" 2>"$work/orch.err" | jq -S . >"$work/orch.json"; then
-		echo "FAIL $name: orch rejects it:"; cat "$work/orch.err"
-		failed=$((failed + 1))
+		check_failed "$name: orch rejects it:"; cat "$work/orch.err"
 		continue
 	fi
 	if diff -u "$work/ansible.json" "$work/orch.json" >"$work/diff"; then
-		echo "ok   $name"
+		check_passed "$name"
 	else
-		echo "FAIL $name (- ansible-inventory, + orch):"; cat "$work/diff"
-		failed=$((failed + 1))
+		check_failed "$name (- ansible-inventory, + orch):"; cat "$work/diff"
 	fi
 done
 # Trees: SAMPLES_DIR/trees/NAME/ holds the sources named in its file
@@ -51,22 +53,19 @@ for t in "$samples"/trees/*/; do
 	for s in "${srcs[@]}"; do args+=(-i "$s"); done
 	if ! (cd "$t" && env -u ANSIBLE_INVENTORY_ENABLED ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED=true \
 		ansible-inventory "${args[@]}" --list) 2>"$work/ansible.err" | jq -S . >"$work/ansible.json"; then
-		echo "FAIL $name: ansible-inventory rejects it:"; cat "$work/ansible.err"
-		failed=$((failed + 1))
+		check_failed "$name: ansible-inventory rejects it:"; cat "$work/ansible.err"
 		continue
 	fi
 	if ! (cd "$t" && "$dump" "${srcs[@]}") 2>"$work/orch.err" | jq -S . >"$work/orch.json"; then
-		echo "FAIL $name: orch rejects it:"; cat "$work/orch.err"
-		failed=$((failed + 1))
+		check_failed "$name: orch rejects it:"; cat "$work/orch.err"
 		continue
 	fi
 	if diff -u "$work/ansible.json" "$work/orch.json" >"$work/diff"; then
-		echo "ok   $name"
+		check_passed "$name"
 	else
-		echo "FAIL $name (- ansible-inventory, + orch):"; cat "$work/diff"
-		failed=$((failed + 1))
+		check_failed "$name (- ansible-inventory, + orch):"; cat "$work/diff"
 	fi
 done
 ((n > 0)) || { echo "no samples in $samples" >&2; exit 1; }
-echo "$((n - failed))/$n samples read the same"
-((failed == 0))
+echo "$((n - CHECKS_FAILED))/$n samples read the same"
+((CHECKS_FAILED == 0))

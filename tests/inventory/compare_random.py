@@ -1,4 +1,8 @@
 #!/usr/bin/python3
+# ctest: NAME random_inventories_read_as_ansible_reads_them
+# ctest: ARGS $<TARGET_FILE:inventory_dump> --seed 1 --count 300
+# ctest: SKIP_RETURN_CODE 77
+# ctest: TIMEOUT 600
 """Random inventories, read by orch and by ansible-core, must mean the same.
 
 Usage: compare_random.py INVENTORY_DUMP [--seed N] [--count N] [--keep DIR]

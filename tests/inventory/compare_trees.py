@@ -1,4 +1,8 @@
 #!/usr/bin/python3
+# ctest: NAME random_trees_read_as_ansible_reads_them
+# ctest: ARGS $<TARGET_FILE:inventory_dump> --seed 1 --count 200
+# ctest: SKIP_RETURN_CODE 77
+# ctest: TIMEOUT 600
 """Random inventory trees, read by orch and by ansible-core, must mean the same.
 
 Usage: compare_trees.py INVENTORY_DUMP [--seed N] [--count N] [--keep DIR] [--json-only]

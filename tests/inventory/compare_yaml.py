@@ -1,4 +1,9 @@
 #!/usr/bin/python3
+# ctest: PREFIX inventory.yaml.
+# ctest: NAME data_files_read_as_ansible_reads_them
+# ctest: ARGS $<TARGET_FILE:yaml_dump> --seed 1 --count 400
+# ctest: SKIP_RETURN_CODE 77
+# ctest: TIMEOUT 600
 """Data files, read by orch and by ansible-core, must mean the same.
 
 Usage: compare_yaml.py YAML_DUMP [--seed N] [--count N] [--keep DIR]

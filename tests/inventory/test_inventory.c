@@ -3,6 +3,7 @@
  * input was checked against ansible-core 2.14 (Debian 12); the comparison
  * tests in this directory keep checking it on the samples.
  */
+// ctest: PREFIX inventory.
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>

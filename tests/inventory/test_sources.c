@@ -6,6 +6,7 @@
  * What Ansible does with each tree was checked against ansible-core 2.14;
  * compare_trees.py keeps checking it on random trees.
  */
+// ctest: PREFIX inventory.
 #include <ftw.h>
 #include <stdarg.h>
 #include <stdint.h>

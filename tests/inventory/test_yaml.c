@@ -4,6 +4,7 @@
  * (DataLoader, then the JSON `ansible-inventory --list` writes), checked by
  * hand; compare_yaml.py keeps checking it on many more documents.
  */
+// ctest: PREFIX inventory.yaml.
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

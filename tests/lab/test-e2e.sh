@@ -11,6 +11,8 @@
 #            own verify step agrees
 #   again    a second apply changes nothing, runs no refresh, and needs no reboot
 # Environment: ORCH_BIN (the controller), ORCH_AGENT (the agent), ORCH_LAB_RUN.
+# ctest: NAME e2e
+# ctest: TIMEOUT 900
 set -uo pipefail
 . "$(dirname "$0")/testlib.sh"
 NODES=(sdboot grub)

@@ -10,6 +10,8 @@
 #              address) sets driver_override before udev's coldplug:
 #              00:04.0 ends on vfio-pci, 00:02.0 on e1000 carrying SSH
 # Environment: ORCH_LAB_RUN.
+# ctest: NAME early_boot
+# ctest: TIMEOUT 600
 set -uo pipefail
 . "$(dirname "$0")/testlib.sh"
 node=grub

@@ -9,6 +9,8 @@
 # After the reboot both fail verify (the lab's and the agent's). Then the grub
 # node gets a full apply (the agent remembers the refresh it owes) and the
 # sdboot node its update-initramfs; after one more reboot both verify.
+# ctest: NAME forgotten_refresh
+# ctest: TIMEOUT 900
 set -uo pipefail
 . "$(dirname "$0")/testlib.sh"
 NODES=(sdboot grub)

@@ -15,6 +15,8 @@
 # options orch decided (its /etc/modprobe.d/orch-vfio-pci.conf), not the
 # how-to's. A second apply changes nothing.
 # Environment: ORCH_BIN, ORCH_AGENT, ORCH_LAB_RUN.
+# ctest: NAME found_nodes
+# ctest: TIMEOUT 900
 set -uo pipefail
 . "$(dirname "$0")/testlib.sh"
 NODES=(trixie handmade pinned)

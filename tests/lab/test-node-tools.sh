@@ -4,6 +4,8 @@
 # what a real node's boot loader and initramfs would carry, and only that;
 # make-disk.sh builds a node disk whose published command line the host reads
 # back with debugfs, as the supervisor does before every boot.
+# ctest: NAME node_tools
+# ctest: TIMEOUT 60
 set -uo pipefail
 . "$(dirname "$0")/testlib.sh"
 

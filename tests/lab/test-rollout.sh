@@ -12,6 +12,8 @@
 #   timeout    sdboot's systemctl made to ignore a reboot: --reboot-timeout 25
 #              fails it with "did not come back"
 # Environment: ORCH_BIN (the controller), ORCH_AGENT, ORCH_LAB_RUN.
+# ctest: NAME rollout
+# ctest: TIMEOUT 900
 set -uo pipefail
 . "$(dirname "$0")/testlib.sh"
 NODES=(sdboot grub)

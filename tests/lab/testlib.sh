@@ -1,25 +1,12 @@
 # shellcheck shell=bash
-# Sourced by the lab's tests (test-*.sh): checks that count, phases that are
-# timed, and a lab of the test's own that is stopped whatever happens.
+# Sourced by the lab's tests (test-*.sh): checks that count (check and
+# checks_done, tests/lib/assert.sh), phases that are timed, and a lab of the
+# test's own that is stopped whatever happens.
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/assert.sh"
 
-T_PASS=0
-T_FAIL=0
 T_START=$SECONDS
 T_PHASE_START=$SECONDS
-
-# check DESCRIPTION COMMAND...: one check, its outcome on one line.
-check() {
-	local desc=$1
-	shift
-	if "$@"; then
-		printf 'ok     %s\n' "$desc"
-		T_PASS=$((T_PASS + 1))
-	else
-		printf 'FAILED %s\n' "$desc"
-		T_FAIL=$((T_FAIL + 1))
-	fi
-}
 
 phase() {
 	printf '\n--- %s (at %d s)\n' "$*" $((SECONDS - T_START))
@@ -80,6 +67,5 @@ t_apply() {
 
 t_finish() {
 	printf '\nlab test: %d s in all\n' $((SECONDS - T_START))
-	printf '%d passed, %d failed\n' "$T_PASS" "$T_FAIL"
-	((T_FAIL == 0))
+	checks_done
 }

@@ -34,9 +34,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
-failed=0
-fail() { echo "FAIL $*"; failed=$((failed + 1)); }
-ok() { echo "ok   $*"; }
+. "$(dirname "$0")/../lib/assert.sh"
 
 # -- build
 if ! cmake --build "$build" --target orch orch_package_files >"$work/build.log" 2>&1 ||
@@ -48,7 +46,7 @@ debs=("$work"/out/orch_*.deb)
 [[ -f ${debs[0]} && ${#debs[@]} == 1 ]] || { echo "FAIL cpack made no single orch_*.deb:"; ls -l "$work/out"; exit 1; }
 deb=${debs[0]}
 version=$(dpkg-deb -f "$deb" Version)
-ok "built $(basename "$deb")"
+check_passed "built $(basename "$deb")"
 
 # -- install. Images that keep no manuals or docs (dpkg path-exclude) would
 # drop ours: the test includes its own files back.
@@ -58,17 +56,17 @@ if ! dpkg --path-include='/usr/share/man/man1/orch.1.gz' --path-include='/usr/sh
 	echo "FAIL dpkg -i:"; cat "$work/dpkg.log"
 	exit 1
 fi
-ok "dpkg -i"
+check_passed "dpkg -i"
 
 # -- the binary and the manual
 out=$(/usr/bin/orch --version 2>&1)
-[[ $out == "orch $version" ]] && ok "orch --version: $out" || fail "orch --version: '$out', not 'orch $version'"
+[[ $out == "orch $version" ]] && check_passed "orch --version: $out" || check_failed "orch --version: '$out', not 'orch $version'"
 out=$(man -w orch 2>&1)
-[[ $out == /usr/share/man/man1/orch.1.gz ]] && ok "man -w orch: $out" || fail "man -w orch: '$out'"
+[[ $out == /usr/share/man/man1/orch.1.gz ]] && check_passed "man -w orch: $out" || check_failed "man -w orch: '$out'"
 if MANWIDTH=80 man -P cat orch 2>/dev/null | grep -q '^EXIT STATUS'; then
-	ok "man orch shows the manual"
+	check_passed "man orch shows the manual"
 else
-	fail "man orch does not render its EXIT STATUS section"
+	check_failed "man orch does not render its EXIT STATUS section"
 fi
 
 # -- the completion, as bash calls it: COMP_WORDS and COMP_CWORD set, then
@@ -105,9 +103,9 @@ expect() {
 	shift 2
 	got=$(comp "$@" | tr '\n' ' ' | sed 's/ $//')
 	if [[ $got == "$want" ]]; then
-		ok "completion: $what"
+		check_passed "completion: $what"
 	else
-		fail "completion: $what: [$*] gave '$got', not '$want'"
+		check_failed "completion: $what: [$*] gave '$got', not '$want'"
 	fi
 }
 i=$work/inv/hosts.ini
@@ -134,17 +132,17 @@ fi
 # -- purge
 if dpkg -P orch >"$work/dpkg.log" 2>&1; then
 	installed=0
-	ok "dpkg -P orch"
+	check_passed "dpkg -P orch"
 else
-	fail "dpkg -P orch:"; cat "$work/dpkg.log"
+	check_failed "dpkg -P orch:"; cat "$work/dpkg.log"
 fi
 status=$(dpkg-query -W -f='${db:Status-Abbrev}' orch 2>/dev/null)
-[[ -z $status || $status == un* || $status == pn* ]] && ok "orch is not installed any more" ||
-	fail "dpkg still knows orch: '$status'"
+[[ -z $status || $status == un* || $status == pn* ]] && check_passed "orch is not installed any more" ||
+	check_failed "dpkg still knows orch: '$status'"
 for f in "${files[@]}"; do
-	[[ ! -e $f ]] && ok "gone: $f" || fail "left behind: $f"
+	[[ ! -e $f ]] && check_passed "gone: $f" || check_failed "left behind: $f"
 done
-out=$(man -w orch 2>&1) && fail "man -w orch still finds '$out'" || ok "man -w orch finds nothing"
+out=$(man -w orch 2>&1) && check_failed "man -w orch still finds '$out'" || check_passed "man -w orch finds nothing"
 
-((failed == 0)) || { echo "$failed checks failed"; exit 1; }
+checks_done || exit 1
 echo "all checks passed"

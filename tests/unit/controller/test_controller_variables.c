@@ -1,0 +1,277 @@
+/*
+ * The checks of orch's inventory variables (controller/plan.c): a value
+ * orch cannot use is refused with a message naming the file, host,
+ * variable and value; a !vault value or a Jinja template is refused, not
+ * evaluated; a variable one edit away from one of orch's is warned about.
+ * What tests/controller/bad_variable_names_host_variable_value.sh,
+ * number_where_a_selector_belongs_refused.sh,
+ * jinja_template_in_an_orch_variable_refused.sh,
+ * vault_value_in_an_orch_variable_refused.sh and misspelled_variable_warned.sh
+ * see through sshd, without a node.
+ */
+#include "compile.h"
+
+/* Host node02 of an inventory that sets var=value on it is refused with
+ * a message that starts with want. */
+static void
+refused(const char *var, const char *value, const char *want)
+{
+	char text[512], err[512];
+	struct inventory *inv;
+	struct options o = command(CMD_APPLY);
+	struct host_plan hp;
+
+	snprintf(text, sizeof(text), "[nodes]\nnode01\nnode02 ansible_host=127.0.0.1 passthrough=82:00 %s=%s\n",
+		 var, value);
+	inv = ini(text);
+	CHECK(compile(&hp, inv, "node02", &o, err, sizeof(err)) == -1);
+	CHECK(hp.plan == NULL);
+	if (strncmp(err, want, strlen(want)) != 0) {
+		fprintf(stderr, "%s=%s: got  [%s]\n%*s want [%s...]\n", var, value, err, (int)strlen(var) + (int)strlen(value) + 1, "",
+			want);
+		harness_failures++;
+	}
+	/* the others of the inventory are fine */
+	CHECK(compile(&hp, inv, "node01", &o, err, sizeof(err)) == 0);
+	plan_release(&hp);
+	inventory_free(inv);
+}
+
+static void
+bad_values_name_file_host_variable_and_value(void)
+{
+	refused("passthrough", "0000:82:00.9", "hosts.ini: host 'node02': variable 'passthrough': '0000:82:00.9' "
+		"is not a PCI address (0000:82:00.0), slot (82:00) or vendor:device ID (10de:1b81)");
+	refused("passthrough", "10de:1b8", "hosts.ini: host 'node02': variable 'passthrough': '10de:1b8' is not a PCI");
+	refused("passthrough", "82:00,83:20", "hosts.ini: host 'node02': variable 'passthrough': '82:00,83:20' "
+		"has '83:20', which is not a PCI address");
+	refused("iommu_pt", "maybe", "hosts.ini: host 'node02': variable 'iommu_pt': 'maybe' is not a boolean");
+	refused("ignore_msrs", "2", "hosts.ini: host 'node02': variable 'ignore_msrs': '2' is not a boolean");
+	refused("ansible_become", "sudo", "hosts.ini: host 'node02': variable 'ansible_become': 'sudo' is not a boolean");
+	refused("unsafe_interrupts", "sometimes",
+		"hosts.ini: host 'node02': variable 'unsafe_interrupts': 'sometimes' is not auto, yes or no");
+	refused("disable_vga", "always", "hosts.ini: host 'node02': variable 'disable_vga': 'always' is not auto, yes or no");
+	refused("bind_by", "slot", "hosts.ini: host 'node02': variable 'bind_by': 'slot' is not auto, id or address");
+	refused("host_drivers", "nouveau,-x", "hosts.ini: host 'node02': variable 'host_drivers': 'nouveau,-x' "
+		"is not auto, none or a list of driver names ('-x' is not one)");
+	refused("reboot", "always", "hosts.ini: host 'node02': variable 'reboot': 'always' is not auto or never");
+	refused("orch_root", "relative/path", "hosts.ini: host 'node02': variable 'orch_root': 'relative/path' "
+		"is not an absolute path of letters, digits and /._+,@:- without '..'");
+	refused("orch_root", "/srv/../etc", "hosts.ini: host 'node02': variable 'orch_root': '/srv/../etc' is not");
+	refused("ansible_port", "70000", "hosts.ini: host 'node02': variable 'ansible_port': '70000' is not a port number");
+	refused("ansible_port", "0", "hosts.ini: host 'node02': variable 'ansible_port': '0' is not a port number");
+	refused("ansible_user", "-oProxyCommand=x",
+		"hosts.ini: host 'node02': variable 'ansible_user': '-oProxyCommand=x' is not a user name");
+	refused("ansible_host", "-oProxyCommand=x",
+		"hosts.ini: host 'node02': variable 'ansible_host': '-oProxyCommand=x' is not a host name or address");
+}
+
+static void
+too_many_selectors_are_refused(void)
+{
+	static const char start[] = "hosts.ini: host 'node02': variable 'passthrough': '00:00,01:00,";
+	char value[64 * 9 + 16] = "", text[1024], err[512];
+	struct inventory *inv;
+	struct options o = command(CMD_APPLY);
+	struct host_plan hp;
+
+	for (int k = 0; k <= 64; k++)
+		snprintf(value + strlen(value), sizeof(value) - strlen(value), "%s%02x:00", k ? "," : "", k);
+	snprintf(text, sizeof(text), "node02 passthrough=%s\n", value);
+	inv = ini(text);
+	CHECK(compile(&hp, inv, "node02", &o, err, sizeof(err)) == -1);
+	CHECK(strncmp(err, start, strlen(start)) == 0);
+	CHECK(strstr(err, "' has more than 64 selectors") != NULL);
+	inventory_free(inv);
+}
+
+static void
+control_characters_in_a_value_are_shown_escaped(void)
+{
+	struct inventory *inv;
+	struct options o = command(CMD_APPLY);
+	struct host_plan hp;
+	char err[512], want[512];
+
+	tree_make();
+	tree_file("hosts.ini", "node02\n");
+	tree_file("host_vars/node02.json", "{\"bind_by\": \"a\\u001b[2J\\nb\\tc\"}\n");
+	inv = tree_inventory("hosts.ini");
+	CHECK(compile(&hp, inv, "node02", &o, err, sizeof(err)) == -1);
+	snprintf(want, sizeof(want), "%s/host_vars/node02.json: host 'node02': variable 'bind_by': "
+		 "'a\\x1b[2J\\nb\\tc' is not auto, id or address", tree_root);
+	CHECK_STR(err, want);
+	inventory_free(inv);
+	tree_remove();
+}
+
+static void
+numbers_where_a_selector_belongs_are_refused_with_the_hint(void)
+{
+	static const char hint[] = "has a number where a selector belongs: YAML 1.1 reads an unquoted 82:00 as 4920 "
+		"(base 60); quote the selector (passthrough: \"82:00\")";
+	struct inventory *inv;
+	struct options o = command(CMD_APPLY);
+	struct host_plan hp;
+	char err[512], want[512];
+
+	tree_make();
+	tree_file("n/hosts.ini", "[nodes]\nn1 ansible_host=127.0.0.1 passthrough=4920\nn2 ansible_host=127.0.0.1\n"
+		  "n3 ansible_host=127.0.0.1\n");
+	tree_file("n/host_vars/n2.yml", "passthrough: 82:00\n");
+	tree_file("n/host_vars/n3.yml", "passthrough:\n  - \"0000:03:00.0\"\n  - 82:00\n");
+	inv = tree_inventory("n/hosts.ini");
+
+	CHECK(compile(&hp, inv, "n1", &o, err, sizeof(err)) == -1);
+	snprintf(want, sizeof(want), "%s/n/hosts.ini: host 'n1': variable 'passthrough': '4920' %s", tree_root, hint);
+	CHECK_STR(err, want);
+	CHECK(compile(&hp, inv, "n2", &o, err, sizeof(err)) == -1);
+	snprintf(want, sizeof(want), "%s/n/host_vars/n2.yml: host 'n2': variable 'passthrough': '4920' %s", tree_root, hint);
+	CHECK_STR(err, want);
+	CHECK(compile(&hp, inv, "n3", &o, err, sizeof(err)) == -1);
+	snprintf(want, sizeof(want), "%s/n/host_vars/n3.yml: host 'n3': variable 'passthrough': '", tree_root);
+	CHECK(strncmp(err, want, strlen(want)) == 0);
+	CHECK(strstr(err, hint) != NULL);
+	inventory_free(inv);
+	tree_remove();
+}
+
+static void
+jinja_templates_in_orchs_variables_are_refused(void)
+{
+	struct inventory *inv = ini("[nodes]\n"
+		"t1 ansible_host=127.0.0.1 passthrough=\"{{ gpu }}\"\n"
+		"t2 ansible_host=127.0.0.1 bind_by='{% if twin %}address{% endif %}'\n"
+		"t3 ansible_host=127.0.0.1 reboot='{#later#}never'\n"
+		"t5 ansible_host=127.0.0.1 ansible_port=1 motd=\"{{ banner }}\" passthrough=82:00\n"
+		"\n[login]\nt4 ansible_host=127.0.0.1\n\n[login:vars]\nansible_user=\"{{ admin }}\"\n");
+	static const struct { const char *host, *var, *value; } templates[] = {
+		{"t1", "passthrough", "{{ gpu }}"},
+		{"t2", "bind_by", "{% if twin %}address{% endif %}"},
+		{"t3", "reboot", "{#later#}never"},
+		{"t4", "ansible_user", "{{ admin }}"},
+	};
+	struct options o = command(CMD_APPLY);
+	struct host_plan hp;
+	char err[512], want[512];
+
+	for (size_t k = 0; k < sizeof(templates) / sizeof(templates[0]); k++) {
+		CHECK(compile(&hp, inv, templates[k].host, &o, err, sizeof(err)) == -1);
+		snprintf(want, sizeof(want), "hosts.ini: host '%s': variable '%s': '%s' is a Jinja template, which orch "
+			 "does not evaluate: write the value itself", templates[k].host, templates[k].var, templates[k].value);
+		CHECK_STR(err, want);
+	}
+	/* motd is not orch's: its template is left alone */
+	CHECK(compile(&hp, inv, "t5", &o, err, sizeof(err)) == 0);
+	plan_release(&hp);
+	inventory_free(inv);
+}
+
+static void
+vault_values_in_orchs_variables_are_refused(void)
+{
+	struct inventory *inv;
+	struct options o = command(CMD_APPLY);
+	struct host_plan hp;
+	char err[512], want[512];
+
+	tree_make();
+	tree_file("v/hosts.ini", "[nodes]\nv1 ansible_host=127.0.0.1\n\n[gpu]\nv2 ansible_host=127.0.0.1\n"
+		  "\n[other]\nv3 ansible_host=127.0.0.1\n");
+	tree_file("v/group_vars/nodes.yml", "ansible_user: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  6231\n"
+		  "db_password: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  3435\n");
+	tree_file("v/group_vars/other.yml", "db_password: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  3435\n");
+	tree_file("v/host_vars/v2.json", "{\"passthrough\": {\"__ansible_vault\": \"$ANSIBLE_VAULT;1.1;AES256\\n6638\\n\"}}\n");
+	inv = tree_inventory("v/hosts.ini");
+
+	CHECK(compile(&hp, inv, "v1", &o, err, sizeof(err)) == -1);
+	snprintf(want, sizeof(want), "%s/v/group_vars/nodes.yml: host 'v1': variable 'ansible_user' is encrypted with "
+		 "ansible-vault (!vault), which orch does not decrypt: write it in plain text", tree_root);
+	CHECK_STR(err, want);
+	CHECK(compile(&hp, inv, "v2", &o, err, sizeof(err)) == -1);
+	snprintf(want, sizeof(want), "%s/v/host_vars/v2.json: host 'v2': variable 'passthrough' is encrypted with "
+		 "ansible-vault (!vault), which orch does not decrypt: write it in plain text", tree_root);
+	CHECK_STR(err, want);
+	/* db_password is not orch's: its vault value is left alone */
+	CHECK(compile(&hp, inv, "v3", &o, err, sizeof(err)) == 0);
+	plan_release(&hp);
+	inventory_free(inv);
+	tree_remove();
+}
+
+static void
+misspelled_variables_are_warned_once_per_file_and_key(void)
+{
+	struct inventory *inv = ini("[nodes]\n"
+		"w1 ansible_host=127.0.0.1 passtrough=82:00 iommu-pt=yes motd=hello\n"
+		"w2 ansible_host=127.0.0.1 passtrough=83:00 ansible_become_user=admin ansible_prot=2222\n"
+		"\n[nodes:vars]\nreboots=never\nbnid_by=id\nansible-ssh-private-key-file=/root/.ssh/id\n"
+		"ansible_become_method=sudo\n");
+	static const char *const want[] = {
+		"orch: warning: hosts.ini: variable 'passtrough' is not one orch reads; did you mean 'passthrough'?",
+		"orch: warning: hosts.ini: variable 'iommu-pt' is not one orch reads; did you mean 'iommu_pt'?",
+		"orch: warning: hosts.ini: variable 'ansible_prot' is not one orch reads; did you mean 'ansible_port'?",
+		"orch: warning: hosts.ini: variable 'reboots' is not one orch reads; did you mean 'reboot'?",
+		"orch: warning: hosts.ini: variable 'bnid_by' is not one orch reads; did you mean 'bind_by'?",
+		"orch: warning: hosts.ini: variable 'ansible-ssh-private-key-file' is not one orch reads; "
+		"did you mean 'ansible_ssh_private_key_file'?",
+	};
+	char *text = NULL;
+	size_t len = 0, lines = 0;
+	FILE *out = open_memstream(&text, &len);
+
+	CHECK(plan_warn_misspelled(inv, out) == 6);
+	fclose(out);
+	for (const char *p = text; (p = strchr(p, '\n')) != NULL; p++)
+		lines++;
+	CHECK(lines == 6);
+	for (size_t k = 0; k < sizeof(want) / sizeof(want[0]); k++) {
+		char line[256];
+
+		snprintf(line, sizeof(line), "%s\n", want[k]);
+		if (strstr(text, line) == NULL) {
+			fprintf(stderr, "no warning [%s] in:\n%s", want[k], text);
+			harness_failures++;
+		}
+	}
+	free(text);
+	inventory_free(inv);
+}
+
+static void
+one_edit_means_one_insertion_deletion_substitution_or_swap(void)
+{
+	struct inventory *inv = ini("h passthrough=82:00 bind_byy=id ind_by=id bimd_by=id bnid_by=id bind_by2x=id"
+				    " disable_gpu=no ansible_ssh_user=root reboot=never\n");
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+
+	CHECK(plan_warn_misspelled(inv, out) == 4);
+	fclose(out);
+	CHECK(strstr(text, "'bind_byy'") && strstr(text, "'ind_by'") && strstr(text, "'bimd_by'") && strstr(text, "'bnid_by'"));
+	CHECK(strstr(text, "bind_by2x") == NULL && strstr(text, "disable_gpu") == NULL);
+	CHECK(strstr(text, "ansible_ssh_user") == NULL && strstr(text, "'reboot'") == NULL);
+	free(text);
+	inventory_free(inv);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct test_case tests[] = {
+		{ "bad_values_name_file_host_variable_and_value", bad_values_name_file_host_variable_and_value },
+		{ "too_many_selectors_are_refused", too_many_selectors_are_refused },
+		{ "control_characters_in_a_value_are_shown_escaped", control_characters_in_a_value_are_shown_escaped },
+		{ "numbers_where_a_selector_belongs_are_refused_with_the_hint",
+		  numbers_where_a_selector_belongs_are_refused_with_the_hint },
+		{ "jinja_templates_in_orchs_variables_are_refused", jinja_templates_in_orchs_variables_are_refused },
+		{ "vault_values_in_orchs_variables_are_refused", vault_values_in_orchs_variables_are_refused },
+		{ "misspelled_variables_are_warned_once_per_file_and_key",
+		  misspelled_variables_are_warned_once_per_file_and_key },
+		{ "one_edit_means_one_insertion_deletion_substitution_or_swap",
+		  one_edit_means_one_insertion_deletion_substitution_or_swap },
+		{ NULL, NULL },
+	};
+	return harness_main(tests, argc, argv);
+}
