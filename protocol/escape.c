@@ -61,10 +61,19 @@ void
 orch_escape_put(FILE *f, const char *s, size_t n)
 {
 	char piece[5];
-	size_t used;
+	size_t i = 0, run, len;
 
-	for (size_t i = 0; s != NULL && i < n; i += used)
-		fwrite(piece, 1, next_piece(s + i, n - i, &used, piece), f);
+	while (s != NULL && i < n) {
+		/* what is shown as it is goes out in one write */
+		for (run = 0; i + run < n && (len = printable_length((const unsigned char *)s + i + run, n - i - run)) > 0;)
+			run += len;
+		fwrite(s + i, 1, run, f);
+		i += run;
+		if (i < n) {
+			fwrite(piece, 1, next_piece(s + i, n - i, &len, piece), f);
+			i += len;
+		}
+	}
 }
 
 char *
