@@ -177,7 +177,7 @@ run_size() {
 	: >"$T/known_hosts"
 	fleet_with_work "$n"
 	ports=$(for h in "${HOSTS[@]}"; do echo "${PORT[$h]}"; done)
-	local -a orch_cold=() orch_warm=() orch_warm_cpu=() orch_warm_rss=() floor=() ffloor=() ans_cold=() ans_warm=()
+	local -a orch_cold=() orch_cold_cpu=() orch_warm=() orch_warm_cpu=() orch_warm_rss=() floor=() ffloor=() ans_cold=() ans_warm=()
 	local -a node_cpu=()
 	local b0 cpus
 	cpus=$(nproc)
@@ -191,7 +191,7 @@ run_size() {
 		node_cpu+=("$(echo "$(busy_seconds) - $b0 - $CPU" | bc -l)")
 		grep -q 'unreachable=0 *failed=0' "$T/log.orch-cold" || { tail "$T/log.orch-cold"; fail "cold apply failed"; }
 		orch_cold+=("$WALL")
-		cold_cpu=$CPU cold_rss=$RSS
+		orch_cold_cpu+=("$CPU") cold_rss=$RSS
 		measure orch-warm env -u SSH_AUTH_SOCK "$ORCH" apply "$T/inventory.ini" "${KH[@]}" --forks "$FORKS" --reboot never
 		grep -q 'changed=0 *unreachable=0 *failed=0' "$T/log.orch-warm" || { tail "$T/log.orch-warm"; fail "warm apply changed something"; }
 		orch_warm+=("$WALL") orch_warm_cpu+=("$CPU") orch_warm_rss+=("$RSS")
@@ -227,6 +227,7 @@ run_size() {
 	printf '\n== %d hosts, --forks %d, median of %d (ansible: %d)\n' "$n" "$FORKS" "$REPEAT" "$ANSIBLE_REPEAT"
 	printf '  runs (s): orch cold %s; orch warm %s; floor %s; fresh floor %s\n' "${orch_cold[*]}" \
 		"${orch_warm[*]}" "${floor[*]}" "${ffloor[*]}"
+	printf '  orch CPU (s): cold %s; warm %s\n' "${orch_cold_cpu[*]}" "${orch_warm_cpu[*]}"
 	printf '  %-34s %8.2f s\n' "orch apply, fresh nodes (cold)" "$oc" "orch apply, agent present (warm)" "$ow" \
 		"floor: ssh -P$FORKS ... true" "$fl" "fresh floor: ssh+sftp as orch" "$ff"
 	printf '  %-34s %8.2f\n' "cold orch / fresh floor" "$(echo "$oc / $ff" | bc -l)"
@@ -234,7 +235,7 @@ run_size() {
 		"$cpus" "$(echo "$nc / $cpus" | bc -l)"
 	printf '  %-34s %8.2f  (target <= 1.0)\n' "warm orch / floor" "$(echo "$ow / $fl" | bc -l)"
 	printf '  %-34s %8.2f ms  (target <= 5)\n' "orch CPU per host, warm" "$(echo "$cpu * 1000 / $n" | bc -l)"
-	printf '  %-34s %8.2f ms\n' "orch CPU per host, cold" "$(echo "$cold_cpu * 1000 / $n" | bc -l)"
+	printf '  %-34s %8.2f ms\n' "orch CPU per host, cold" "$(echo "$(median "${orch_cold_cpu[@]}") * 1000 / $n" | bc -l)"
 	printf '  %-34s %8.2f\n' "load average at the end" "$(cut -d' ' -f1 /proc/loadavg)"
 	printf '  %-34s %8d KiB (cold %d KiB)\n' "orch peak RSS, warm" "$rss" "$cold_rss"
 	if ((${#ans_cold[@]})); then
