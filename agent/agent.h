@@ -26,6 +26,7 @@ struct pci_device {
 	char addr[16];          /* "0000:01:00.0" */
 	unsigned vendor, device, class_code; /* class_code: 0x0300 */
 	unsigned subsys_vendor, subsys_device;
+	bool has_subsys;        /* the subsystem IDs are known (sysfs has them) */
 	char *vendor_name, *device_name;
 	char *driver;           /* driver in use, NULL if none */
 	char *module;           /* kernel module of that driver (or the driver's name) */

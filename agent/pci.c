@@ -218,8 +218,8 @@ int pci_gather(struct agent *ag, char *err, size_t errlen)
 		char name[256];
 		const char *s;
 
-		pci_fill_info(p, PCI_FILL_IDENT | PCI_FILL_CLASS | PCI_FILL_SUBSYS | PCI_FILL_IOMMU_GROUP |
-		                     PCI_FILL_DRIVER);
+		int known = pci_fill_info(p, PCI_FILL_IDENT | PCI_FILL_CLASS | PCI_FILL_SUBSYS |
+		                                 PCI_FILL_IOMMU_GROUP | PCI_FILL_DRIVER);
 		snprintf(d->addr, sizeof(d->addr), "%04x:%02x:%02x.%d", (unsigned)p->domain & 0xffff, p->bus,
 		         p->dev, p->func);
 		d->vendor = p->vendor_id;
@@ -227,6 +227,7 @@ int pci_gather(struct agent *ag, char *err, size_t errlen)
 		d->class_code = p->device_class;
 		d->subsys_vendor = p->subsys_vendor_id;
 		d->subsys_device = p->subsys_id;
+		d->has_subsys = (known & PCI_FILL_SUBSYS) != 0;
 		d->group = -1;
 		s = pci_lookup_name(a, name, sizeof(name), PCI_LOOKUP_VENDOR | PCI_LOOKUP_NO_NUMBERS, p->vendor_id);
 		d->vendor_name = s ? xstrdup(s) : NULL;
@@ -284,6 +285,11 @@ json_t *pci_device_json(const struct agent *ag, const struct pci_device *d)
 	json_object_set_new(o, "device", json_string(id));
 	snprintf(id, sizeof(id), "%04x", d->class_code);
 	json_object_set_new(o, "class", json_string(id));
+	/* what a Proxmox PCI mapping's subsystem-id is checked against */
+	snprintf(id, sizeof(id), "%04x", d->subsys_vendor);
+	json_object_set_new(o, "subsystem_vendor", d->has_subsys ? json_string(id) : json_null());
+	snprintf(id, sizeof(id), "%04x", d->subsys_device);
+	json_object_set_new(o, "subsystem_device", d->has_subsys ? json_string(id) : json_null());
 	json_object_set_new(o, "vendor_name", d->vendor_name ? json_string(d->vendor_name) : json_null());
 	json_object_set_new(o, "device_name", d->device_name ? json_string(d->device_name) : json_null());
 	json_object_set_new(o, "driver", d->driver ? json_string(d->driver) : json_null());

@@ -71,7 +71,14 @@ diff "$T/want.json" "$T/got.sorted.json" >"$T/facts.diff" || fail "facts differ 
 $(cat "$T/facts.diff")"
 [[ $(result facts | jq -r .facts.boot_id) == "$(cat "$R/proc/sys/kernel/random/boot_id")" ]] || fail "boot_id is not the root's"
 [[ $(result facts | jq -r .facts.cmdline.live) == "$(cat "$R/proc/cmdline")" ]] || fail "live cmdline is not /proc/cmdline"
-# Every PCI function of the root is reported.
+# Every PCI function of the root is reported, with the subsystem IDs of its
+# sysfs (what a Proxmox PCI mapping's subsystem-id is checked against).
 [[ $(result facts | jq '.facts.devices | length') == "$(ls "$R/sys/bus/pci/devices" | wc -l)" ]] ||
 	fail "not every PCI device is in the facts"
+for d in "$R"/sys/bus/pci/devices/*; do
+	a=${d##*/}
+	want=$(printf '%s:%s' "$(sed 's/^0x//' "$d/subsystem_vendor")" "$(sed 's/^0x//' "$d/subsystem_device")")
+	got=$(result facts | jq -r --arg a "$a" '.facts.devices[] | select(.address == $a) | "\(.subsystem_vendor):\(.subsystem_device)"')
+	[[ $got == "$want" ]] || fail "$a: subsystem $got, sysfs has $want"
+done
 expect_no_commands
