@@ -17,7 +17,7 @@
 static const char *const plan_variables[] = {
 	"ansible_host", "ansible_port", "ansible_user", "ansible_ssh_private_key_file",
 	"ansible_become", "orch_root", "passthrough", "iommu_pt", "ignore_msrs",
-	"unsafe_interrupts", "disable_vga", "bind_by", "reboot", "host_drivers", NULL,
+	"unsafe_interrupts", "disable_vga", "bind_by", "reboot", "host_drivers", "pci_mapping", NULL,
 };
 
 
@@ -122,6 +122,20 @@ valid_user(const char *s)
 	for (size_t i = 0; i < n; i++) {
 		if (!isalnum((unsigned char)s[i]) && strchr("._-", s[i]) == NULL &&
 		    !(s[i] == '$' && i == n - 1))
+			return 0;
+	}
+	return 1;
+}
+
+/* A Proxmox configuration ID, as a mapping's name must be (pve-common
+ * src/PVE/JSONSchema.pm, pve_verify_configid: [a-z][a-z0-9_-]+, any case). */
+static int
+valid_configid(const char *s)
+{
+	if (!isalpha((unsigned char)s[0]) || s[1] == '\0')
+		return 0;
+	for (s++; *s; s++) {
+		if (!isalnum((unsigned char)*s) && *s != '-' && *s != '_')
 			return 0;
 	}
 	return 1;
@@ -545,6 +559,11 @@ plan_compile(struct host_plan *out, const struct inventory *inv, size_t i,
 		if (r == NULL)
 			BAD("reboot", v, "is not auto or never");
 		hp.target.reboot_never = strcmp(r, "never") == 0;
+	}
+	if ((v = inventory_host_var(inv, i, "pci_mapping")) != NULL) {
+		if (!valid_configid(v))
+			BAD("pci_mapping", v, "is not a Proxmox ID (a letter, then letters, digits, '-' or '_')");
+		hp.target.pci_mapping = v;
 	}
 	if ((v = inventory_host_var(inv, i, "host_drivers")) != NULL) {
 		const json_t *jv = inventory_host_var_json(inv, i, "host_drivers");
