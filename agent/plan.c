@@ -86,6 +86,32 @@ static int check_args(const struct step_kind *k, json_t *args, size_t idx, char 
 			}
 			break;
 		}
+		case ARG_ID: {
+			/* pve-common JSONSchema.pm pve_verify_configid: [a-z][a-z0-9_-]+, any case */
+			const char *s = json_string_value(val);
+			bool ok = s && isalpha((unsigned char)s[0]) && s[1] && strlen(s) <= 128;
+			for (const char *c = s; ok && *c; c++)
+				ok = isalnum((unsigned char)*c) || *c == '_' || *c == '-';
+			if (!ok)
+				return fail(err, errlen, "steps[%zu] ('%s'): '%s' must be a Proxmox ID (a letter, then letters, "
+				            "digits, '-' or '_')", idx, k->name, key);
+			break;
+		}
+		case ARG_VMIDS: {
+			/* pve-common JSONSchema.pm pve_verify_vmid: ^[1-9][0-9]{2,8}$ */
+			size_t i;
+			json_t *item;
+			if (!json_is_array(val) || json_array_size(val) == 0 || json_array_size(val) > 1024)
+				return fail(err, errlen, "steps[%zu] ('%s'): '%s' must be an array of 1 to 1024 VM IDs", idx,
+				            k->name, key);
+			json_array_foreach(val, i, item) {
+				json_int_t id = json_integer_value(item);
+				if (!json_is_integer(item) || id < 100 || id > 999999999)
+					return fail(err, errlen, "steps[%zu] ('%s'): '%s'[%zu] must be a VM ID, 100 to 999999999",
+					            idx, k->name, key, i);
+			}
+			break;
+		}
 		case ARG_NAMES:
 		case ARG_SELECTORS: {
 			size_t i;
@@ -225,6 +251,11 @@ int plan_parse(struct plan *out, const char *text, size_t len, char *err, size_t
 		}
 		if (k->needs_selection && !seen_devices) {
 			fail(err, errlen, "steps[%zu] ('%s') needs a 'devices' step before it", i, k->name);
+			goto bad;
+		}
+		if (strcmp(k->name, "guests") == 0 && (!json_object_get(json_object_get(s, "args"), "mapping") ||
+		                                       !json_object_get(json_object_get(s, "args"), "vmids"))) {
+			fail(err, errlen, "steps[%zu] ('guests'): 'mapping' and 'vmids' are required", i);
 			goto bad;
 		}
 		if (strcmp(k->name, "verify") == 0 && !json_object_get(json_object_get(s, "args"), "select")) {

@@ -36,6 +36,13 @@ static const struct arg_spec driver_args[] = {
 static const struct arg_spec unsafe_args[] = { { "mode", ARG_CHOICE, auto_yes_no }, { 0 } };
 static const struct arg_spec msrs_args[] = { { "enable", ARG_BOOL, NULL }, { 0 } };
 static const struct arg_spec reboot_args[] = { { "allow_guests", ARG_BOOL, NULL }, { 0 } };
+static const struct arg_spec guests_args[] = {
+	{ "mapping", ARG_ID, NULL },
+	{ "vmids", ARG_VMIDS, NULL },
+	{ "pcie", ARG_CHOICE, auto_yes_no },
+	{ "x_vga", ARG_BOOL, NULL },
+	{ 0 },
+};
 
 static const struct step_kind kinds[] = {
 	{ ORCH_STEP_FACTS, no_args, false, step_facts },
@@ -51,6 +58,7 @@ static const struct step_kind kinds[] = {
 	{ ORCH_STEP_ROLLBACK, no_args, false, step_rollback },
 	{ ORCH_STEP_REBOOT, reboot_args, false, step_reboot },
 	{ ORCH_STEP_MAINTENANCE, msrs_args, false, step_maintenance },
+	{ ORCH_STEP_GUESTS, guests_args, false, step_guests },
 };
 
 const struct step_kind *step_kind_find(const char *name)

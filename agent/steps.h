@@ -13,7 +13,9 @@ struct step {
 	json_t *args;        /* validated against kind->args; borrowed from the plan */
 };
 
-enum arg_type { ARG_BOOL, ARG_CHOICE, ARG_NAMES, ARG_SELECTORS };
+/* ARG_ID: a Proxmox configuration ID (a mapping's name); ARG_VMIDS: an
+ * array of Proxmox VM IDs (integers). */
+enum arg_type { ARG_BOOL, ARG_CHOICE, ARG_NAMES, ARG_SELECTORS, ARG_ID, ARG_VMIDS };
 
 struct arg_spec {
 	const char *name;
@@ -50,6 +52,7 @@ int step_verify(struct agent *ag, const struct step *st, struct result *r);
 int step_rollback(struct agent *ag, const struct step *st, struct result *r);
 int step_reboot(struct agent *ag, const struct step *st, struct result *r);
 int step_maintenance(struct agent *ag, const struct step *st, struct result *r);
+int step_guests(struct agent *ag, const struct step *st, struct result *r);
 
 /* Shared by devices and verify: resolves `select` (a JSON array of selectors) into ag->sel; -1 with r
  * failed when a selector matches nothing. */
