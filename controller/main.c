@@ -17,6 +17,7 @@
 #include "facts.h"
 #include "fleet.h"
 #include "graph.h"
+#include "guests.h"
 #include "plan.h"
 #include "push.h"
 #include "random.h"
@@ -108,7 +109,7 @@ run_fleet(const struct options *opts, const struct inventory *inv)
 	};
 	struct engine *engine = NULL;
 	unsigned char *reboot = NULL;
-	int results_ready = 0, rc = EXIT_ERROR;
+	int results_ready = 0, rollout_stopped = 0, rc = EXIT_ERROR;
 	char err[1024];
 
 	if (fleet_build(&fleet, inv, opts, stderr) != 0)
@@ -135,7 +136,11 @@ run_fleet(const struct options *opts, const struct inventory *inv)
 	}
 	if ((opts->command == CMD_APPLY || opts->command == CMD_ROLLBACK) &&
 	    reboot_candidates(&fleet, opts, reboot) > 0)
-		(void)reboot_rollout(engine, opts, &results, reboot);
+		rollout_stopped = reboot_rollout(engine, opts, &results, reboot) != 0;
+	if (guests_attach(engine, opts, &results, rollout_stopped) < 0) {
+		fputs("orch: out of memory\n", stderr);
+		goto out;
+	}
 	rc = report_finish(&report);
 	if (opts->command == CMD_FACTS) {
 		if (opts->json) {

@@ -17,7 +17,8 @@
 static const char *const plan_variables[] = {
 	"ansible_host", "ansible_port", "ansible_user", "ansible_ssh_private_key_file",
 	"ansible_become", "orch_root", "passthrough", "iommu_pt", "ignore_msrs",
-	"unsafe_interrupts", "disable_vga", "bind_by", "reboot", "host_drivers", "pci_mapping", NULL,
+	"unsafe_interrupts", "disable_vga", "bind_by", "reboot", "host_drivers", "pci_mapping", "pci_guests", "pci_guest_pcie",
+	"pci_guest_x_vga", NULL,
 };
 
 
@@ -268,6 +269,67 @@ add_driver(const char *item, size_t n, void *ctx)
 	return json_array_append_new(lc->array, json_string(name));
 }
 
+/* Proxmox's VM IDs (pve-common src/PVE/JSONSchema.pm, pve_verify_vmid:
+ * ^[1-9][0-9]{2,8}$, so 100 to 999999999). */
+static int
+add_vmid(const char *item, size_t n, void *ctx)
+{
+	struct list_ctx *lc = ctx;
+	json_int_t id = 0;
+	size_t i;
+	json_t *v;
+
+	if (n < 3 || n > 9 || item[0] == '0' || json_array_size(lc->array) >= 1024) {
+		set_bad(lc, item, n);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)item[i])) {
+			set_bad(lc, item, n);
+			return -1;
+		}
+		id = id * 10 + (item[i] - '0');
+	}
+	json_array_foreach(lc->array, i, v) {
+		if (json_integer_value(v) == id)
+			return 0;
+	}
+	return json_array_append_new(lc->array, json_integer(id));
+}
+
+/* A list of VM IDs: a comma list, a number, or a list of numbers or
+ * strings. */
+static int
+vmid_items(const json_t *jv, const char *v, struct list_ctx *lc)
+{
+	size_t k;
+	json_t *item;
+	char buf[32];
+
+	if (!json_is_array(jv))
+		return split_list(v, add_vmid, lc);
+	json_array_foreach(jv, k, item) {
+		if (json_is_integer(item)) {
+			snprintf(buf, sizeof(buf), "%lld", (long long)json_integer_value(item));
+			if (add_vmid(buf, strlen(buf), lc) != 0)
+				return -1;
+		} else if (json_is_string(item)) {
+			const char *a = json_string_value(item), *b = a + strlen(a);
+
+			while (a < b && isspace((unsigned char)*a))
+				a++;
+			while (b > a && isspace((unsigned char)b[-1]))
+				b--;
+			if (add_vmid(a, (size_t)(b - a), lc) != 0)
+				return -1;
+		} else {
+			lc->bad = "a value that is not a VM ID";
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* One of words, or a boolean mapped to yes/no when yes_no is set. Returns the
  * canonical word or NULL. */
 static const char *
@@ -459,8 +521,9 @@ plan_compile(struct host_plan *out, const struct inventory *inv, size_t i,
 	struct list_ctx lc = {0};
 	json_t *steps = NULL, *drivers = NULL;
 	const char *v, *unsafe = "auto", *disable_vga = "auto", *bind_by = "auto";
-	const char *host_mode = "auto";
-	int iommu_pt = 0, ignore_msrs = -1, rc = -1;
+	const char *host_mode = "auto", *guest_pcie = "auto";
+	int iommu_pt = 0, ignore_msrs = -1, guest_xvga = 0, rc = -1;
+	json_t *vmids = NULL;
 
 	hp.target.name = name;
 	if (has_control(name) || name[0] == '\0') {
@@ -565,6 +628,27 @@ plan_compile(struct host_plan *out, const struct inventory *inv, size_t i,
 			BAD("pci_mapping", v, "is not a Proxmox ID (a letter, then letters, digits, '-' or '_')");
 		hp.target.pci_mapping = v;
 	}
+	if ((v = inventory_host_var(inv, i, "pci_guest_pcie")) != NULL &&
+	    (guest_pcie = pick_word(v, w_auto, 1)) == NULL)
+		BAD("pci_guest_pcie", v, "is not auto, yes or no");
+	if ((v = inventory_host_var(inv, i, "pci_guest_x_vga")) != NULL && !plan_parse_bool(v, &guest_xvga))
+		BAD("pci_guest_x_vga", v, "is not a boolean");
+	if ((v = inventory_host_var(inv, i, "pci_guests")) != NULL) {
+		lc.array = vmids = json_array();
+		lc.bad = NULL;
+		if (vmid_items(inventory_host_var_json(inv, i, "pci_guests"), v, &lc) != 0 ||
+		    json_array_size(vmids) == 0) {
+			char why[160];
+
+			snprintf(why, sizeof(why), "is not a list of VM IDs (100 to 999999999)%s%s%s",
+				 lc.bad ? ": '" : "", lc.bad ? lc.bad : "", lc.bad ? "' is not one" : "");
+			BAD("pci_guests", v, why);
+		}
+		if (hp.target.pci_mapping == NULL)
+			BAD("pci_guests", v, "needs pci_mapping, the mapping to attach to these VMs");
+		hp.guests = json_pack("{s:s, s:O, s:s, s:b}", "mapping", hp.target.pci_mapping, "vmids", vmids,
+				      "pcie", guest_pcie, "x_vga", guest_xvga);
+	}
 	if ((v = inventory_host_var(inv, i, "host_drivers")) != NULL) {
 		const json_t *jv = inventory_host_var_json(inv, i, "host_drivers");
 
@@ -620,9 +704,11 @@ plan_compile(struct host_plan *out, const struct inventory *inv, size_t i,
 		goto out;
 	}
 	*out = hp;
-	hp.plan = hp.select = NULL;
+	hp.plan = hp.select = hp.guests = NULL;
 	rc = 0;
 out:
+	json_decref(vmids);
+	json_decref(hp.guests);
 	json_decref(steps);
 	json_decref(drivers);
 	json_decref(hp.plan);
@@ -635,5 +721,6 @@ plan_release(struct host_plan *hp)
 {
 	json_decref(hp->plan);
 	json_decref(hp->select);
-	hp->plan = hp->select = NULL;
+	json_decref(hp->guests);
+	hp->plan = hp->select = hp->guests = NULL;
 }

@@ -30,6 +30,8 @@ struct host_plan {
 	struct target target;
 	json_t *plan;     /* owned */
 	json_t *select;   /* owned: array of normalized selectors, maybe empty */
+	json_t *guests;   /* owned: the guests step's args (mapping, vmids, pcie,
+			     x_vga), NULL when pci_guests is not set */
 };
 
 /* Compiles host i of inv for cmd. Returns 0, or -1 with err naming the host,
