@@ -3,6 +3,7 @@
 # the step is `changed` (drift) in the text, in --json with the line --diff
 # shows, and a testcase of the host in --junit.
 source "$(dirname "$0")/lib.sh"
+PY=$(command -v /usr/bin/python3 python3 | head -n1)
 fleet 1 zfs-uefi-sdboot
 R1=${ROOT[node01]}
 mkdir -p "$R1/etc/pve/mapping"
