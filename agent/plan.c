@@ -86,6 +86,11 @@ static int check_args(const struct step_kind *k, json_t *args, size_t idx, char 
 			}
 			break;
 		}
+		case ARG_STRING:
+			if (!json_is_string(val))
+				return fail(err, errlen, "steps[%zu] ('%s'): '%s' must be a string", idx, k->name, key);
+			break;
+		case ARG_STRINGS:
 		case ARG_NAMES:
 		case ARG_SELECTORS: {
 			size_t i;

@@ -13,7 +13,7 @@ struct step {
 	json_t *args;        /* validated against kind->args; borrowed from the plan */
 };
 
-enum arg_type { ARG_BOOL, ARG_CHOICE, ARG_NAMES, ARG_SELECTORS };
+enum arg_type { ARG_BOOL, ARG_CHOICE, ARG_NAMES, ARG_SELECTORS, ARG_STRING, ARG_STRINGS };
 
 struct arg_spec {
 	const char *name;
@@ -50,6 +50,7 @@ int step_verify(struct agent *ag, const struct step *st, struct result *r);
 int step_rollback(struct agent *ag, const struct step *st, struct result *r);
 int step_reboot(struct agent *ag, const struct step *st, struct result *r);
 int step_maintenance(struct agent *ag, const struct step *st, struct result *r);
+int step_pci_mapping(struct agent *ag, const struct step *st, struct result *r);
 
 /* Shared by devices and verify: resolves `select` (a JSON array of selectors) into ag->sel; -1 with r
  * failed when a selector matches nothing. */
