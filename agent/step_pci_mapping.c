@@ -444,8 +444,17 @@ int step_pci_mapping(struct agent *ag, const struct step *st, struct result *r)
 		free(u);
 	}
 	result_set(r, ORCH_CHANGED);
-	joined = strv_join(&changes, "; ");
-	result_msg(r, "mapping '%s' %s: %s", id, existed ? "updated" : "created", joined);
+	if (existed) {
+		joined = strv_join(&changes, "; ");
+		result_msg(r, "mapping '%s' updated: %s", id, joined);
+	} else {
+		struct strv names = { 0 };
+		for (size_t k = 0; k < n; k++)
+			strv_push(&names, want[k].node);
+		joined = strv_join(&names, ", ");
+		strv_release(&names);
+		result_msg(r, "mapping '%s' created with the entries of %s", id, joined);
+	}
 	free(joined);
 	for (size_t m = 0; m < sec->bad_lines.n; m++)
 		result_msg(r, "dropped as Proxmox would: %s", sec->bad_lines.v[m]);

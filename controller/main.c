@@ -17,6 +17,7 @@
 #include "facts.h"
 #include "fleet.h"
 #include "graph.h"
+#include "mapping.h"
 #include "plan.h"
 #include "push.h"
 #include "random.h"
@@ -136,6 +137,9 @@ run_fleet(const struct options *opts, const struct inventory *inv)
 	if ((opts->command == CMD_APPLY || opts->command == CMD_ROLLBACK) &&
 	    reboot_candidates(&fleet, opts, reboot) > 0)
 		(void)reboot_rollout(engine, opts, &results, reboot);
+	/* the cluster's PCI resource mappings, from the facts of the boots that verified */
+	if (opts->command == CMD_APPLY)
+		mapping_rollout(engine, opts, &results);
 	rc = report_finish(&report);
 	if (opts->command == CMD_FACTS) {
 		if (opts->json) {
