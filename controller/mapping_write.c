@@ -285,7 +285,7 @@ write_mapping(struct phase *ph, const char *name)
 		} else if (m == writer) {
 			results_record_step(ph->r, m->host, &msg);
 		} else {
-			results_step_status(ph->r, m->host, ORCH_STEP_PCI_MAPPING, msg.status, "%s (written through %s)",
+			results_step_status(ph->r, m->host, ORCH_STEP_PCI_MAPPING, msg.status, "%s (through %s)",
 					    json_string_value(json_object_get(line, "msg")), host_name(ph, writer->host));
 		}
 	}
