@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "pcimap.h"
 #include "protocol.h"
 #include "selector.h"
 #include "inventory/inventory.h"
@@ -140,21 +141,6 @@ normalize_selector(const char *s, size_t n, char *out, size_t outlen)
 		out[i] = (char)tolower((unsigned char)s[i]);
 	out[n] = '\0';
 	return orch_selector_parse(&sel, out, n);
-}
-
-/* A Proxmox configuration ID, the form of a PCI resource mapping's ID:
- * $CONFIGID_RE, qr/[a-z][a-z0-9_-]+/i, of pve_verify_configid (pve-common
- * src/PVE/JSONSchema.pm), which sets no length limit. */
-static int
-valid_configid(const char *s)
-{
-	if (!isascii((unsigned char)s[0]) || !isalpha((unsigned char)s[0]) || s[1] == '\0')
-		return 0;
-	for (s++; *s; s++) {
-		if (!isascii((unsigned char)*s) || (!isalnum((unsigned char)*s) && *s != '_' && *s != '-'))
-			return 0;
-	}
-	return 1;
 }
 
 /* Splits a comma list into trimmed items, calling fn on each. */
@@ -584,7 +570,7 @@ plan_compile(struct host_plan *out, const struct inventory *inv, size_t i,
 	}
 
 	if ((v = inventory_host_var(inv, i, "pci_mapping")) != NULL) {
-		if (!valid_configid(v))
+		if (!pcimap_valid_id(v))
 			BAD("pci_mapping", v, "is not a Proxmox mapping ID (a letter, then letters, digits, '_' or '-'; "
 			    "at least two characters)");
 		if (json_array_size(hp.select) == 0)
