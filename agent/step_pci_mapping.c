@@ -446,7 +446,7 @@ int step_pci_mapping(struct agent *ag, const struct step *st, struct result *r)
 	result_set(r, ORCH_CHANGED);
 	if (existed) {
 		joined = strv_join(&changes, "; ");
-		result_msg(r, "mapping '%s' updated: %s", id, joined);
+		result_msg(r, "mapping '%s' updated: %s", id, changes.n ? joined : "the run's entries as they were");
 	} else {
 		struct strv names = { 0 };
 		for (size_t k = 0; k < n; k++)
