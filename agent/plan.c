@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pcimap.h"
 #include "protocol.h"
 #include "selector.h"
 
@@ -87,12 +88,8 @@ static int check_args(const struct step_kind *k, json_t *args, size_t idx, char 
 			break;
 		}
 		case ARG_ID: {
-			/* pve-common JSONSchema.pm pve_verify_configid: [a-z][a-z0-9_-]+, any case */
 			const char *s = json_string_value(val);
-			bool ok = s && isalpha((unsigned char)s[0]) && s[1] && strlen(s) <= 128;
-			for (const char *c = s; ok && *c; c++)
-				ok = isalnum((unsigned char)*c) || *c == '_' || *c == '-';
-			if (!ok)
+			if (!s || !pcimap_valid_id(s))
 				return fail(err, errlen, "steps[%zu] ('%s'): '%s' must be a Proxmox ID (a letter, then letters, "
 				            "digits, '-' or '_')", idx, k->name, key);
 			break;
@@ -112,6 +109,11 @@ static int check_args(const struct step_kind *k, json_t *args, size_t idx, char 
 			}
 			break;
 		}
+		case ARG_STRING:
+			if (!json_is_string(val))
+				return fail(err, errlen, "steps[%zu] ('%s'): '%s' must be a string", idx, k->name, key);
+			break;
+		case ARG_STRINGS:
 		case ARG_NAMES:
 		case ARG_SELECTORS: {
 			size_t i;

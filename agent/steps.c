@@ -35,6 +35,12 @@ static const struct arg_spec driver_args[] = {
 };
 static const struct arg_spec unsafe_args[] = { { "mode", ARG_CHOICE, auto_yes_no }, { 0 } };
 static const struct arg_spec msrs_args[] = { { "enable", ARG_BOOL, NULL }, { 0 } };
+static const struct arg_spec pci_mapping_args[] = {
+	{ "id", ARG_STRING, NULL },
+	{ "map", ARG_STRINGS, NULL },
+	{ "nodes", ARG_STRINGS, NULL },
+	{ 0 },
+};
 static const struct arg_spec reboot_args[] = { { "allow_guests", ARG_BOOL, NULL }, { 0 } };
 static const struct arg_spec guests_args[] = {
 	{ "mapping", ARG_ID, NULL },
@@ -59,6 +65,7 @@ static const struct step_kind kinds[] = {
 	{ ORCH_STEP_REBOOT, reboot_args, false, step_reboot },
 	{ ORCH_STEP_MAINTENANCE, msrs_args, false, step_maintenance },
 	{ ORCH_STEP_GUESTS, guests_args, false, step_guests },
+	{ ORCH_STEP_PCI_MAPPING, pci_mapping_args, false, step_pci_mapping },
 };
 
 const struct step_kind *step_kind_find(const char *name)

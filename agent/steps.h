@@ -15,7 +15,7 @@ struct step {
 
 /* ARG_ID: a Proxmox configuration ID (a mapping's name); ARG_VMIDS: an
  * array of Proxmox VM IDs (integers). */
-enum arg_type { ARG_BOOL, ARG_CHOICE, ARG_NAMES, ARG_SELECTORS, ARG_ID, ARG_VMIDS };
+enum arg_type { ARG_BOOL, ARG_CHOICE, ARG_NAMES, ARG_SELECTORS, ARG_STRING, ARG_STRINGS, ARG_ID, ARG_VMIDS };
 
 struct arg_spec {
 	const char *name;
@@ -53,6 +53,7 @@ int step_rollback(struct agent *ag, const struct step *st, struct result *r);
 int step_reboot(struct agent *ag, const struct step *st, struct result *r);
 int step_maintenance(struct agent *ag, const struct step *st, struct result *r);
 int step_guests(struct agent *ag, const struct step *st, struct result *r);
+int step_pci_mapping(struct agent *ag, const struct step *st, struct result *r);
 
 /* Shared by devices and verify: resolves `select` (a JSON array of selectors) into ag->sel; -1 with r
  * failed when a selector matches nothing. */

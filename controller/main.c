@@ -18,6 +18,7 @@
 #include "fleet.h"
 #include "graph.h"
 #include "guests.h"
+#include "mapping.h"
 #include "plan.h"
 #include "push.h"
 #include "random.h"
@@ -137,6 +138,10 @@ run_fleet(const struct options *opts, const struct inventory *inv)
 	if ((opts->command == CMD_APPLY || opts->command == CMD_ROLLBACK) &&
 	    reboot_candidates(&fleet, opts, reboot) > 0)
 		rollout_stopped = reboot_rollout(engine, opts, &results, reboot) != 0;
+	/* the cluster's PCI resource mappings, from the facts of the boots that verified */
+	if (opts->command == CMD_APPLY)
+		mapping_rollout(engine, opts, &results);
+	/* then the VMs that use them */
 	if (guests_attach(engine, opts, &results, rollout_stopped) < 0) {
 		fputs("orch: out of memory\n", stderr);
 		goto out;

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "pcimap.h"
 #include "protocol.h"
 #include "selector.h"
 #include "inventory/inventory.h"
@@ -669,6 +670,16 @@ plan_compile(struct host_plan *out, const struct inventory *inv, size_t i,
 				BAD("host_drivers", v, why);
 			}
 		}
+	}
+
+	if ((v = inventory_host_var(inv, i, "pci_mapping")) != NULL) {
+		if (!pcimap_valid_id(v))
+			BAD("pci_mapping", v, "is not a Proxmox mapping ID (a letter, then letters, digits, '_' or '-'; "
+			    "at least two characters)");
+		if (json_array_size(hp.select) == 0)
+			BAD("pci_mapping", v, "names a mapping for a host without passthrough: no device of it "
+			    "would be in the mapping");
+		hp.target.pci_mapping = v;
 	}
 
 	steps = json_array();

@@ -22,7 +22,7 @@ struct target {
 	int become;            /* ansible_become: run the agent through sudo -n */
 	const char *root;      /* orch_root, NULL for the real root */
 	int reboot_never;      /* the host's reboot=never */
-	const char *pci_mapping; /* pci_mapping, NULL when not set */
+	const char *pci_mapping;  /* pci_mapping, NULL when not set */
 };
 
 /* A compiled host: its target, its plan and the selectors it asks for. */

@@ -27,6 +27,7 @@
 #define ORCH_STEP_ROLLBACK "rollback"
 #define ORCH_STEP_MAINTENANCE "maintenance"
 #define ORCH_STEP_GUESTS "guests"
+#define ORCH_STEP_PCI_MAPPING "pci_mapping"
 
 /* A step's outcome; the names are what the protocol's "status" carries. */
 enum orch_status {

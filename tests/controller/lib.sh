@@ -256,3 +256,78 @@ fleet_with_work() {
 }
 
 KH=(--known-hosts "$T/known_hosts")
+
+# cluster_of NAME HOST...: the hosts are the nodes of Proxmox cluster NAME,
+# as pmxcfs shows it to each: one /etc/pve shared by all ($T/pve/NAME, each
+# root's etc/pve a link to it) with the cluster's corosync.conf, each node
+# its own hostname (its inventory name, the node name pmxcfs uses) and the
+# `pvecm status` it prints (quorate; see not_quorate).
+cluster_of() {
+	local name=$1 h i=1 n=$(($# - 1)) me
+	shift
+	mkdir -p "$T/pve/$name/mapping"
+	{
+		printf 'totem {\n  cluster_name: %s\n  config_version: 3\n  version: 2\n}\n\nnodelist {\n' "$name"
+		for h in "$@"; do
+			printf '  node {\n    name: %s\n    nodeid: %s\n    quorum_votes: 1\n    ring0_addr: 10.0.0.%s\n  }\n' \
+				"$h" "$i" "$i"
+			i=$((i + 1))
+		done
+		printf '}\n\nquorum {\n  provider: corosync_votequorum\n}\n'
+	} >"$T/pve/$name/corosync.conf"
+	me=1
+	for h in "$@"; do
+		rm -rf "${ROOT[$h]}/etc/pve"
+		ln -s "$T/pve/$name" "${ROOT[$h]}/etc/pve"
+		echo "$h" >"${ROOT[$h]}/etc/hostname"
+		echo "$h" >"${ROOT[$h]}/proc/sys/kernel/hostname"
+		{
+			printf 'Cluster information\n-------------------\nName:             %s\nConfig Version:   3\n' "$name"
+			printf 'Transport:        knet\nSecure auth:      on\n\n'
+			printf 'Quorum information\n------------------\nDate:             Tue Nov 24 20:58:12 2026\n'
+			printf 'Quorum provider:  corosync_votequorum\nNodes:            %s\nNode ID:          0x%08x\n' "$n" "$me"
+			printf 'Ring ID:          1.2f\nQuorate:          Yes\n\n'
+			printf 'Votequorum information\n----------------------\nExpected votes:   %s\nTotal votes:      %s\n' "$n" "$n"
+			printf 'Quorum:           %s  \nFlags:            Quorate \n' $((n / 2 + 1))
+		} >"${ROOT[$h]}/var/lib/orch-fixture/pvecm-status"
+		me=$((me + 1))
+	done
+}
+
+# not_quorate HOST: HOST's `pvecm status` says its cluster has no quorum.
+not_quorate() {
+	sed -i 's/^Quorate: .*/Quorate:          No/; s/^Flags: .*/Flags:            /' \
+		"${ROOT[$1]}/var/lib/orch-fixture/pvecm-status"
+}
+
+# mapping_fleet N [CLUSTER]: N hosts on the fixture of a node that booted
+# with its GPU (01:00) on vfio-pci, each passing it through to mapping
+# `gpu`, made to need no reboot by a first apply, and all of CLUSTER
+# (default: one cluster "rack1").
+mapping_fleet() {
+	local h
+	fleet "$1" zfs-uefi-sdboot-rebooted
+	for h in "${HOSTS[@]}"; do
+		PASSTHROUGH[$h]=01:00
+	done
+	write_inventory
+	orch apply "$T/inventory.ini" "${KH[@]}"
+	((RC == 0)) || fail "the apply that converges the nodes exited $RC"
+	# shellcheck disable=SC2068
+	cluster_of "${2:-rack1}" ${HOSTS[@]}
+	write_inventory "pci_mapping=gpu"
+	for h in "${HOSTS[@]}"; do
+		: >"${ROOT[$h]}/var/log/orch-fixture/commands.log"
+	done
+}
+
+# logged HOST WORDS: how many calls HOST's stand-ins logged that start with WORDS.
+logged() {
+	grep -c "^$2" "${ROOT[$1]}/var/log/orch-fixture/commands.log" || true
+}
+
+# check_node HOST: what the pvesh stand-in of HOST reports of every mapping
+# with --check-node (assert_valid against HOST's own sysfs), as JSON.
+check_node() {
+	"${ROOT[$1]}/usr/sbin/pvesh" get /cluster/mapping/pci --check-node "$1" --output-format json
+}

@@ -55,6 +55,11 @@ bad_values_name_file_host_variable_and_value(void)
 	refused("host_drivers", "nouveau,-x", "hosts.ini: host 'node02': variable 'host_drivers': 'nouveau,-x' "
 		"is not auto, none or a list of driver names ('-x' is not one)");
 	refused("reboot", "always", "hosts.ini: host 'node02': variable 'reboot': 'always' is not auto or never");
+	refused("pci_mapping", "1gpu", "hosts.ini: host 'node02': variable 'pci_mapping': '1gpu' is not a Proxmox "
+		"mapping ID (a letter, then letters, digits, '_' or '-'; at least two characters)");
+	refused("pci_mapping", "g", "hosts.ini: host 'node02': variable 'pci_mapping': 'g' is not a Proxmox mapping ID");
+	refused("pci_mapping", "gpu.a", "hosts.ini: host 'node02': variable 'pci_mapping': 'gpu.a' is not a Proxmox");
+	refused("pci_mapping", "gpu,x", "hosts.ini: host 'node02': variable 'pci_mapping': 'gpu,x' is not a Proxmox");
 	refused("orch_root", "relative/path", "hosts.ini: host 'node02': variable 'orch_root': 'relative/path' "
 		"is not an absolute path of letters, digits and /._+,@:- without '..'");
 	refused("orch_root", "/srv/../etc", "hosts.ini: host 'node02': variable 'orch_root': '/srv/../etc' is not");
@@ -64,6 +69,26 @@ bad_values_name_file_host_variable_and_value(void)
 		"hosts.ini: host 'node02': variable 'ansible_user': '-oProxyCommand=x' is not a user name");
 	refused("ansible_host", "-oProxyCommand=x",
 		"hosts.ini: host 'node02': variable 'ansible_host': '-oProxyCommand=x' is not a host name or address");
+}
+
+static void
+pci_mapping_is_a_proxmox_id_of_a_host_with_passthrough(void)
+{
+	struct inventory *inv = ini("n1 passthrough=82:00 pci_mapping=GPU_a-1\nn2 pci_mapping=gpu\nn3 passthrough=82:00\n");
+	struct options o = command(CMD_APPLY);
+	struct host_plan hp;
+	char err[512];
+
+	CHECK(compile(&hp, inv, "n1", &o, err, sizeof(err)) == 0);
+	CHECK_STR(hp.target.pci_mapping, "GPU_a-1");
+	plan_release(&hp);
+	CHECK(compile(&hp, inv, "n3", &o, err, sizeof(err)) == 0);
+	CHECK(hp.target.pci_mapping == NULL);
+	plan_release(&hp);
+	CHECK(compile(&hp, inv, "n2", &o, err, sizeof(err)) == -1);
+	CHECK_STR(err, "hosts.ini: host 'n2': variable 'pci_mapping': 'gpu' names a mapping for a host without "
+		  "passthrough: no device of it would be in the mapping");
+	inventory_free(inv);
 }
 
 static void
@@ -262,6 +287,8 @@ main(int argc, char **argv)
 	static const struct test_case tests[] = {
 		{ "bad_values_name_file_host_variable_and_value", bad_values_name_file_host_variable_and_value },
 		{ "too_many_selectors_are_refused", too_many_selectors_are_refused },
+		{ "pci_mapping_is_a_proxmox_id_of_a_host_with_passthrough",
+		  pci_mapping_is_a_proxmox_id_of_a_host_with_passthrough },
 		{ "control_characters_in_a_value_are_shown_escaped", control_characters_in_a_value_are_shown_escaped },
 		{ "numbers_where_a_selector_belongs_are_refused_with_the_hint",
 		  numbers_where_a_selector_belongs_are_refused_with_the_hint },
