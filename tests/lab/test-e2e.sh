@@ -8,8 +8,12 @@
 #   after    IOMMU on with groups, the GPU's two functions and the second NIC
 #            on vfio-pci (the NIC by address), the management NIC untouched
 #            and still carrying SSH, vfio_virqfd as 6.1 wants it; the agent's
-#            own verify step agrees
+#            own verify step agrees, and opens each device as QEMU does
+#            (VFIO container, group, device fd, config space): usable
 #   again    a second apply changes nothing, runs no refresh, and needs no reboot
+#   held     the GPU's audio function moved to snd_hda_intel for a moment: the
+#            verify fails naming it as what keeps the GPU's group from being
+#            viable; moved back, each device is usable again
 # Environment: ORCH_BIN (the controller), ORCH_AGENT (the agent), ORCH_LAB_RUN.
 # ctest: NAME e2e
 # ctest: TIMEOUT 900
@@ -152,7 +156,8 @@ for node in "${NODES[@]}"; do
 		has "$f" "^pci $LAB_GPU_SLOT.0 1234:1111 .* driver=vfio-pci .*override=\(null\)$"
 	check "$node: vfio_virqfd loaded (a module of its own on 6.1)" has "$f" '^module vfio_virqfd$'
 	if [[ -x ${ORCH_AGENT:-} || -x $LAB_DIR/../../build/agent/orch-agent ]]; then
-		check "$node: the agent's verify step passes" "$LAB_DIR/agent-apply.sh" --verify "$node"
+		check "$node: the agent's verify step passes, each selected device usable through VFIO (opened as QEMU does)" \
+			t_vfio_usable "$node"
 	fi
 done
 # Debian's 6.1 turns VT-d on by default (CONFIG_INTEL_IOMMU_DEFAULT_ON_INTGPU_OFF=y):
@@ -178,6 +183,15 @@ for node in "${NODES[@]}"; do
 	check "$node: the second apply did not reboot" not_rebooted "$node" "${BOOT1[$node]}"
 	[[ ${PENDING[$node]} == "?" ]] ||
 		check "$node: the second apply reports no reboot pending" test "${PENDING[$node]}" = false
+done
+
+phase "a group VFIO cannot use: the GPU's audio on its host driver for a moment"
+for node in "${NODES[@]}"; do
+	check "$node: GPU audio $LAB_GPU_SLOT.1 moved to snd_hda_intel" t_gpu_audio_to "$node" vfio-pci snd_hda_intel
+	check "$node: the agent's verify fails: VFIO_GROUP_GET_STATUS, the group not viable, $LAB_GPU_SLOT.1 on snd_hda_intel named" \
+		t_group_hold_named "$node"
+	check "$node: GPU audio back on vfio-pci" t_gpu_audio_to "$node" snd_hda_intel vfio-pci
+	check "$node: each selected device usable through VFIO again" t_vfio_usable "$node"
 done
 
 phase "stop"

@@ -3,7 +3,8 @@
 # all through orch itself (build/controller/orch):
 #   rollout    apply --serial 1: each node reboots once, the first is verified
 #              before the second goes down; vfio-pci takes the GPU's two
-#              functions and the second NIC, the management NIC stays on e1000
+#              functions and the second NIC, the management NIC stays on e1000,
+#              and the verify proves each of them usable through VFIO
 #   rollback   rollback --serial 1: every file orch changed is byte-identical
 #              to before, and after the reboot the devices are on their
 #              original drivers
@@ -80,6 +81,8 @@ for node in "${NODES[@]}"; do
 	check "$node: a new boot_id" test "$(boot_id "$node")" != "${BOOT0[$node]}"
 	check "$node: reboot reported back" in_out "$OUT" "^changed: \[$node\] reboot: back after"
 	check "$node: verify ok on the fresh boot" in_out "$OUT" "^ok: \[$node\] verify:"
+	check "$node: the verify proved each selected device usable through VFIO" \
+		in_out "$OUT" "^ok: \[$node\] verify: .*, each usable through VFIO"
 done
 check "one after the other: sdboot verified before grub's reboot" \
 	before "$OUT" "^ok: \[sdboot\] verify:" "\[grub\] reboot:"

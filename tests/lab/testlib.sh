@@ -69,3 +69,41 @@ t_finish() {
 	printf '\nlab test: %d s in all\n' $((SECONDS - T_START))
 	checks_done
 }
+
+# t_vfio_usable NODE: the agent's verify step on the node passes and proves
+# each selected device (the GPU's two functions, the second NIC) usable
+# through VFIO, opened as QEMU opens it: its "vfio" entries, printed, are
+# those three, each "usable": true.
+t_vfio_usable() {
+	local out want got
+	out=$("$LAB_DIR/agent-apply.sh" --verify "$1")
+	jq -r 'select(.name == "verify") | "  \(.status): \(.msg)", (.facts.vfio // [] | .[] | "  vfio: \(tojson)")' \
+		<<<"$out" 2>/dev/null
+	want=$(jq -nc --arg g "$LAB_GPU_SLOT" --arg n "$LAB_NIC2_PCI" '[$g + ".0", $g + ".1", $n] | sort')
+	got=$(jq -c 'select(.name == "verify" and .status == "ok") | [.facts.vfio[] | select(.usable == true) | .address] | sort' \
+		<<<"$out" 2>/dev/null)
+	[[ $got == "$want" ]]
+}
+
+# The GPU's audio function moved for a moment between vfio-pci and
+# snd_hda_intel through sysfs (unbind, bind): a group with a member on a host
+# driver is not viable to VFIO, which the verify must name.
+t_gpu_audio_to() {
+	local a=$LAB_GPU_SLOT.1 from=$2 to=$3
+	lab_ssh "$1" "modprobe $to 2>/dev/null
+		echo $a >/sys/bus/pci/drivers/$from/unbind && echo $a >/sys/bus/pci/drivers/$to/bind &&
+		test \"\$(basename \"\$(readlink /sys/bus/pci/devices/$a/driver)\")\" = $to"
+}
+
+# t_group_hold_named NODE: with the GPU's audio function on snd_hda_intel,
+# the agent's verify fails and its entry for the VGA function says that
+# VFIO_GROUP_GET_STATUS found the group not viable because of that function.
+t_group_hold_named() {
+	local out entry group
+	out=$("$LAB_DIR/agent-apply.sh" --verify "$1") && return 1
+	entry=$(jq -c --arg a "$LAB_GPU_SLOT.0" 'select(.name == "verify") | .facts.vfio[] | select(.address == $a)' <<<"$out")
+	echo "  vfio: $entry"
+	group=$(jq -r .iommu_group <<<"$entry")
+	[[ $(jq -r '[.usable, .step, .error] | @tsv' <<<"$entry") == \
+		"$(printf 'false\tVFIO_GROUP_GET_STATUS\tgroup %s is not viable: %s.1 is on snd_hda_intel' "$group" "$LAB_GPU_SLOT")" ]]
+}
