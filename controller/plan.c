@@ -129,20 +129,6 @@ valid_user(const char *s)
 	return 1;
 }
 
-/* A Proxmox configuration ID, as a mapping's name must be (pve-common
- * src/PVE/JSONSchema.pm, pve_verify_configid: [a-z][a-z0-9_-]+, any case). */
-static int
-valid_configid(const char *s)
-{
-	if (!isalpha((unsigned char)s[0]) || s[1] == '\0')
-		return 0;
-	for (s++; *s; s++) {
-		if (!isalnum((unsigned char)*s) && *s != '-' && *s != '_')
-			return 0;
-	}
-	return 1;
-}
-
 /* Normalizes one selector into out (lowercase); returns 0, or -1 when it is
  * not one (selector.h has the grammar). */
 static int
@@ -624,32 +610,6 @@ plan_compile(struct host_plan *out, const struct inventory *inv, size_t i,
 			BAD("reboot", v, "is not auto or never");
 		hp.target.reboot_never = strcmp(r, "never") == 0;
 	}
-	if ((v = inventory_host_var(inv, i, "pci_mapping")) != NULL) {
-		if (!valid_configid(v))
-			BAD("pci_mapping", v, "is not a Proxmox ID (a letter, then letters, digits, '-' or '_')");
-		hp.target.pci_mapping = v;
-	}
-	if ((v = inventory_host_var(inv, i, "pci_guest_pcie")) != NULL &&
-	    (guest_pcie = pick_word(v, w_auto, 1)) == NULL)
-		BAD("pci_guest_pcie", v, "is not auto, yes or no");
-	if ((v = inventory_host_var(inv, i, "pci_guest_x_vga")) != NULL && !plan_parse_bool(v, &guest_xvga))
-		BAD("pci_guest_x_vga", v, "is not a boolean");
-	if ((v = inventory_host_var(inv, i, "pci_guests")) != NULL) {
-		lc.array = vmids = json_array();
-		lc.bad = NULL;
-		if (vmid_items(inventory_host_var_json(inv, i, "pci_guests"), v, &lc) != 0 ||
-		    json_array_size(vmids) == 0) {
-			char why[160];
-
-			snprintf(why, sizeof(why), "is not a list of VM IDs (100 to 999999999)%s%s%s",
-				 lc.bad ? ": '" : "", lc.bad ? lc.bad : "", lc.bad ? "' is not one" : "");
-			BAD("pci_guests", v, why);
-		}
-		if (hp.target.pci_mapping == NULL)
-			BAD("pci_guests", v, "needs pci_mapping, the mapping to attach to these VMs");
-		hp.guests = json_pack("{s:s, s:O, s:s, s:b}", "mapping", hp.target.pci_mapping, "vmids", vmids,
-				      "pcie", guest_pcie, "x_vga", guest_xvga);
-	}
 	if ((v = inventory_host_var(inv, i, "host_drivers")) != NULL) {
 		const json_t *jv = inventory_host_var_json(inv, i, "host_drivers");
 
@@ -680,6 +640,27 @@ plan_compile(struct host_plan *out, const struct inventory *inv, size_t i,
 			BAD("pci_mapping", v, "names a mapping for a host without passthrough: no device of it "
 			    "would be in the mapping");
 		hp.target.pci_mapping = v;
+	}
+	if ((v = inventory_host_var(inv, i, "pci_guest_pcie")) != NULL &&
+	    (guest_pcie = pick_word(v, w_auto, 1)) == NULL)
+		BAD("pci_guest_pcie", v, "is not auto, yes or no");
+	if ((v = inventory_host_var(inv, i, "pci_guest_x_vga")) != NULL && !plan_parse_bool(v, &guest_xvga))
+		BAD("pci_guest_x_vga", v, "is not a boolean");
+	if ((v = inventory_host_var(inv, i, "pci_guests")) != NULL) {
+		lc.array = vmids = json_array();
+		lc.bad = NULL;
+		if (vmid_items(inventory_host_var_json(inv, i, "pci_guests"), v, &lc) != 0 ||
+		    json_array_size(vmids) == 0) {
+			char why[160];
+
+			snprintf(why, sizeof(why), "is not a list of VM IDs (100 to 999999999)%s%s%s",
+				 lc.bad ? ": '" : "", lc.bad ? lc.bad : "", lc.bad ? "' is not one" : "");
+			BAD("pci_guests", v, why);
+		}
+		if (hp.target.pci_mapping == NULL)
+			BAD("pci_guests", v, "needs pci_mapping, the mapping to attach to these VMs");
+		hp.guests = json_pack("{s:s, s:O, s:s, s:b}", "mapping", hp.target.pci_mapping, "vmids", vmids,
+				      "pcie", guest_pcie, "x_vga", guest_xvga);
 	}
 
 	steps = json_array();

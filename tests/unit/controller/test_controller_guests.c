@@ -14,7 +14,7 @@ guests_of(const char *vars, const char *want)
 	struct options o = command(CMD_APPLY);
 	struct host_plan hp;
 
-	snprintf(text, sizeof(text), "[nodes]\nnode02 ansible_host=127.0.0.1 %s\n", vars);
+	snprintf(text, sizeof(text), "[nodes]\nnode02 ansible_host=127.0.0.1 passthrough=01:00 %s\n", vars);
 	inv = ini(text);
 	CHECK(compile(&hp, inv, "node02", &o, err, sizeof(err)) == 0);
 	CHECK_STR(err, "");
@@ -34,7 +34,7 @@ refused(const char *vars, const char *want)
 	struct options o = command(CMD_APPLY);
 	struct host_plan hp;
 
-	snprintf(text, sizeof(text), "[nodes]\nnode02 ansible_host=127.0.0.1 %s\n", vars);
+	snprintf(text, sizeof(text), "[nodes]\nnode02 ansible_host=127.0.0.1 passthrough=01:00 %s\n", vars);
 	inv = ini(text);
 	CHECK(compile(&hp, inv, "node02", &o, err, sizeof(err)) == -1);
 	CHECK(hp.plan == NULL && hp.guests == NULL);
@@ -63,7 +63,7 @@ pci_guests_as_a_yaml_list(void)
 	char err[512];
 
 	tree_make();
-	tree_file("inventory.ini", "[nodes]\nnode02 ansible_host=127.0.0.1\n");
+	tree_file("inventory.ini", "[nodes]\nnode02 ansible_host=127.0.0.1 passthrough=01:00\n");
 	tree_file("host_vars/node02.yml", "pci_mapping: gpu\npci_guests:\n  - 100\n  - \"101\"\npci_guest_x_vga: true\n");
 	inv = tree_inventory("inventory.ini");
 	CHECK(compile(&hp, inv, "node02", &o, err, sizeof(err)) == 0);
@@ -88,7 +88,7 @@ bad_guest_variables_are_refused(void)
 	refused("pci_guests=100", "hosts.ini: host 'node02': variable 'pci_guests': '100' needs pci_mapping, the mapping "
 		"to attach to these VMs");
 	refused("pci_mapping=g pci_guests=100", "hosts.ini: host 'node02': variable 'pci_mapping': 'g' is not a Proxmox "
-		"ID (a letter, then letters, digits, '-' or '_')");
+		"mapping ID (a letter, then letters, digits, '_' or '-'; at least two characters)");
 	refused("pci_mapping=gpu pci_guests=100 pci_guest_pcie=q35", "hosts.ini: host 'node02': variable "
 		"'pci_guest_pcie': 'q35' is not auto, yes or no");
 	refused("pci_mapping=gpu pci_guests=100 pci_guest_x_vga=2", "hosts.ini: host 'node02': variable "
