@@ -35,6 +35,11 @@ static const struct arg_spec driver_args[] = {
 };
 static const struct arg_spec unsafe_args[] = { { "mode", ARG_CHOICE, auto_yes_no }, { 0 } };
 static const struct arg_spec msrs_args[] = { { "enable", ARG_BOOL, NULL }, { 0 } };
+static const struct arg_spec maintenance_args[] = {
+	{ "enable", ARG_BOOL, NULL },
+	{ "node", ARG_NAMES, NULL },
+	{ 0 },
+};
 static const struct arg_spec reboot_args[] = { { "allow_guests", ARG_BOOL, NULL }, { 0 } };
 
 static const struct step_kind kinds[] = {
@@ -50,7 +55,8 @@ static const struct step_kind kinds[] = {
 	{ ORCH_STEP_VERIFY, verify_args, false, step_verify },
 	{ ORCH_STEP_ROLLBACK, no_args, false, step_rollback },
 	{ ORCH_STEP_REBOOT, reboot_args, false, step_reboot },
-	{ ORCH_STEP_MAINTENANCE, msrs_args, false, step_maintenance },
+	{ ORCH_STEP_MAINTENANCE, maintenance_args, false, step_maintenance },
+	{ ORCH_STEP_HA_SERVICES, no_args, false, step_ha_services },
 };
 
 const struct step_kind *step_kind_find(const char *name)

@@ -50,6 +50,7 @@ int step_verify(struct agent *ag, const struct step *st, struct result *r);
 int step_rollback(struct agent *ag, const struct step *st, struct result *r);
 int step_reboot(struct agent *ag, const struct step *st, struct result *r);
 int step_maintenance(struct agent *ag, const struct step *st, struct result *r);
+int step_ha_services(struct agent *ag, const struct step *st, struct result *r);
 
 /* Shared by devices and verify: resolves `select` (a JSON array of selectors) into ag->sel; -1 with r
  * failed when a selector matches nothing. */

@@ -108,7 +108,7 @@ run_fleet(const struct options *opts, const struct inventory *inv)
 	};
 	struct engine *engine = NULL;
 	unsigned char *reboot = NULL;
-	int results_ready = 0, rc = EXIT_ERROR;
+	int results_ready = 0, rc = EXIT_ERROR, rollout = 0;
 	char err[1024];
 
 	if (fleet_build(&fleet, inv, opts, stderr) != 0)
@@ -135,8 +135,10 @@ run_fleet(const struct options *opts, const struct inventory *inv)
 	}
 	if ((opts->command == CMD_APPLY || opts->command == CMD_ROLLBACK) &&
 	    reboot_candidates(&fleet, opts, reboot) > 0)
-		(void)reboot_rollout(engine, opts, &results, reboot);
+		rollout = reboot_rollout(engine, opts, &results, reboot);
 	rc = report_finish(&report);
+	if (rollout == -2 && rc != EXIT_ERROR)
+		rc |= EXIT_INTERRUPTED;
 	if (opts->command == CMD_FACTS) {
 		if (opts->json) {
 			json_t *doc = facts_document(&results);

@@ -26,6 +26,7 @@
 #define ORCH_STEP_REBOOT "reboot"
 #define ORCH_STEP_ROLLBACK "rollback"
 #define ORCH_STEP_MAINTENANCE "maintenance"
+#define ORCH_STEP_HA_SERVICES "ha_services"
 
 /* A step's outcome; the names are what the protocol's "status" carries. */
 enum orch_status {

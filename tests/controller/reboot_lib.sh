@@ -19,11 +19,13 @@ node_program() {
 	chmod 755 "$f"
 }
 
-# node_boots NAME: NAME's `systemctl reboot` makes a new boot: a fresh
-# boot_id, and the command line its systemd-boot configuration gives.
+# node_boots NAME [BEFORE]: NAME's `systemctl reboot` makes a new boot: a
+# fresh boot_id, and the command line its systemd-boot configuration gives;
+# the shell text BEFORE runs first (a look at the node as it goes down).
 node_boots() {
 	node_program "$1" systemctl '
 [ "$1" = reboot ] || exit 0
+'"${2:-}"'
 cat /proc/sys/kernel/random/uuid >"$R/proc/sys/kernel/random/boot_id"
 if [ -f "$R/etc/kernel/cmdline" ]; then
 	printf "initrd=\\EFI\\proxmox\\initrd.img %s\n" "$(head -n1 "$R/etc/kernel/cmdline")" >"$R/proc/cmdline"
@@ -38,4 +40,58 @@ node_never_returns() {
 # calls NAME WORD: how many logged calls of NAME's start with WORD.
 calls() {
 	grep -c "^$2" "${ROOT[$1]}/var/log/orch-fixture/commands.log" || true
+}
+
+# ha_stack NAME "NODE MODE"... -- "SID NODE STATE"...: the HA stack NAME's
+# /etc/pve holds for the ha-manager stand-in: its nodes (MODE active or
+# maintenance) and its services.
+ha_stack() {
+	local h=${ROOT[$1]}/etc/pve/ha x
+	shift
+	mkdir -p "$h"
+	: >"$h/fixture-nodes"
+	: >"$h/fixture-services"
+	while (($#)) && [[ $1 != -- ]]; do
+		echo "$1" >>"$h/fixture-nodes"
+		shift
+	done
+	shift || true
+	for x in "$@"; do
+		echo "$x" >>"$h/fixture-services"
+	done
+}
+
+# ha_move_seconds NAME N: a maintenance request takes N s to move the
+# services of NAME's cluster.
+ha_move_seconds() {
+	mkdir -p "${ROOT[$1]}/var/lib/orch-fixture"
+	echo "$2" >"${ROOT[$1]}/var/lib/orch-fixture/ha-move-seconds"
+}
+
+# ha_cluster CLUSTER NAME...: NAME... are the members of a quorate cluster
+# CLUSTER, each named after its host (node01 -> pve1), sharing one /etc/pve
+# (pmxcfs' tree, where the HA stack keeps its state) in $T/pve-CLUSTER.
+ha_cluster() {
+	local c=$1 h i=1 shared=$T/pve-$1
+	shift
+	mkdir -p "$shared"
+	echo "totem { cluster_name: $c }" >"$shared/corosync.conf"
+	for h in "$@"; do
+		rm -rf "${ROOT[$h]}/etc/pve"
+		ln -s "$shared" "${ROOT[$h]}/etc/pve"
+		echo "pve$i" >"${ROOT[$h]}/proc/sys/kernel/hostname"
+		printf 'Cluster information\n-------------------\nName:             %s\n\nQuorum information\n------------------\nQuorate:          Yes\n' \
+			"$c" >"${ROOT[$h]}/var/lib/orch-fixture/pvecm-status"
+		i=$((i + 1))
+	done
+}
+
+# node_boots_configured NAME: NAME's `systemctl reboot` brings it back as
+# zfs-uefi-sdboot comes back from a passthrough apply (IOMMU on, the GPU on
+# vfio-pci: the zfs-uefi-sdboot-rebooted fixture's /sys and /dev), with a
+# fresh boot_id and the configured command line.
+node_boots_configured() {
+	local after=$T/pristine/zfs-uefi-sdboot-rebooted
+	[[ -d $after ]] || cp -a "$FIXTURES/zfs-uefi-sdboot-rebooted" "$after"
+	node_boots "$1" 'rm -rf "$R/sys" "$R/dev"; cp -a "'"$after"'/sys" "'"$after"'/dev" "$R/"'
 }
