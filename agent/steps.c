@@ -40,6 +40,7 @@ static const struct arg_spec maintenance_args[] = {
 	{ "node", ARG_NAMES, NULL },
 	{ 0 },
 };
+static const struct arg_spec noout_args[] = { { "set", ARG_BOOL, NULL }, { 0 } };
 static const struct arg_spec reboot_args[] = { { "allow_guests", ARG_BOOL, NULL }, { 0 } };
 
 static const struct step_kind kinds[] = {
@@ -57,6 +58,8 @@ static const struct step_kind kinds[] = {
 	{ ORCH_STEP_REBOOT, reboot_args, false, step_reboot },
 	{ ORCH_STEP_MAINTENANCE, maintenance_args, false, step_maintenance },
 	{ ORCH_STEP_HA_SERVICES, no_args, false, step_ha_services },
+	{ ORCH_STEP_CEPH_NOOUT, noout_args, false, step_ceph_noout },
+	{ ORCH_STEP_CEPH_HEALTH, no_args, false, step_ceph_health },
 };
 
 const struct step_kind *step_kind_find(const char *name)

@@ -51,6 +51,8 @@ int step_rollback(struct agent *ag, const struct step *st, struct result *r);
 int step_reboot(struct agent *ag, const struct step *st, struct result *r);
 int step_maintenance(struct agent *ag, const struct step *st, struct result *r);
 int step_ha_services(struct agent *ag, const struct step *st, struct result *r);
+int step_ceph_noout(struct agent *ag, const struct step *st, struct result *r);
+int step_ceph_health(struct agent *ag, const struct step *st, struct result *r);
 
 /* Shared by devices and verify: resolves `select` (a JSON array of selectors) into ag->sel; -1 with r
  * failed when a selector matches nothing. */

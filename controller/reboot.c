@@ -21,6 +21,11 @@
 #define QUORUM_EVERY_S 5
 /* Between asks whether a node's HA services have left. */
 #define HA_EVERY_S 2
+/* Between asks whether Ceph's health is back. */
+#define CEPH_EVERY_S 3
+/* The health check orch's own noout raises (ceph src/osd/OSDMap.cc,
+ * OSDMap::check_health: "noout flag(s) set"). */
+#define CEPH_NOOUT_CHECK "OSDMAP_FLAGS"
 /* How often the rollout looks whether a signal came. */
 #define SIGNAL_EVERY_S 0.2
 
@@ -107,6 +112,7 @@ struct node {
 	int had_maintenance;    /* orch asked for it in this run */
 	int down;               /* rebooting: ask another member */
 	int interrupted;        /* cleaning up after a signal */
+	int cluster;            /* the rollout's own jobs (Ceph), never diverted */
 	size_t via;             /* the host that takes the node out of maintenance */
 	void (*then)(struct node *n, int answered);  /* what the job's end leads to */
 	void (*timer_fn)(void *n);                  /* the timer armed, or NULL */
@@ -121,11 +127,25 @@ struct rollout {
 	int stopped;
 	int interrupted;        /* a signal came: start nothing new */
 	int finished;           /* no batch will start any more */
+	/* Ceph: set up before the first batch with a node that runs OSDs */
+	struct node ceph;       /* its jobs, run on a member with Ceph */
+	int ceph_started;
+	int noout_by_orch;      /* orch set noout and has not unset it */
+	json_t *ceph_before;    /* the health checks before the rollout */
+	double ceph_since;
+	void (*ceph_then)(struct rollout *ro);
 };
 
 static void node_done(struct node *n);
 static void batch_done(struct rollout *ro);
 static void node_interrupted(struct node *n);
+static void health_interrupted(struct rollout *ro);
+static void ceph_prepare(struct rollout *ro);
+static void ceph_wait(struct rollout *ro, void (*then)(struct rollout *ro));
+static void ceph_finish(struct rollout *ro);
+static void start_batch(struct rollout *ro);
+static void start_nodes(struct rollout *ro);
+static int runs_osds(const struct rollout *ro, size_t host);
 
 static const char *
 host_name(const struct node *n)
@@ -137,7 +157,7 @@ host_name(const struct node *n)
 static int
 diverted(struct node *n)
 {
-	return n->ro->interrupted && !n->interrupted && n->phase != PH_LEAVE && n->phase != PH_DONE;
+	return n->ro->interrupted && !n->interrupted && !n->cluster && n->phase != PH_LEAVE && n->phase != PH_DONE;
 }
 
 static void
@@ -605,6 +625,10 @@ print_left(struct rollout *ro)
 {
 	int any = 0;
 
+	if (ro->noout_by_orch)
+		fputs("orch: Ceph's noout flag set by orch may still be set: run 'ceph osd unset noout' on a member\n",
+		      stderr);
+
 	for (size_t k = 0; k < ro->n; k++) {
 		struct node *n = &ro->nodes[k];
 		const char *name = node_fact(ro->r, n->host, "hostname");
@@ -638,6 +662,12 @@ interrupt(struct rollout *ro)
 			n->timer_fn = NULL;
 			node_interrupted(n);
 		}
+	}
+	/* waiting for Ceph's health between batches */
+	if (ro->ceph.timer_fn != NULL) {
+		engine_cancel(ro->engine, &ro->ceph);
+		ro->ceph.timer_fn = NULL;
+		health_interrupted(ro);
 	}
 }
 
@@ -755,6 +785,7 @@ wait_for_new_boot(struct node *n)
 	n->phase = PH_BOOT;
 	if (waited >= n->ro->opts->reboot_timeout) {
 		/* taken out of maintenance while it is offline, HA would fence it */
+		n->down = 1;
 		results_step_status(n->ro->r, n->host, ORCH_STEP_REBOOT, ORCH_FAILED,
 				    "did not come back with a new boot_id within %d s (last: %s)%s",
 				    n->ro->opts->reboot_timeout, n->err,
@@ -857,15 +888,258 @@ reboot_node(struct node *n)
 		start_reboot(n);
 }
 
+/* ----------------------------------------------------------------- ceph */
+
+static json_t *
+host_facts(const struct rollout *ro, size_t host, const char *key)
+{
+	return json_object_get(outcome_facts(&ro->r->fleet->hosts[host].outcome), key);
+}
+
+static int
+runs_osds(const struct rollout *ro, size_t host)
+{
+	return json_array_size(json_object_get(host_facts(ro, host, "ceph"), "osds")) > 0;
+}
+
+/* A quorate member with Ceph that answered in this run, outside the batch
+ * about to go down when there is one; SIZE_MAX when none. */
+static size_t
+ceph_member(const struct rollout *ro, int avoid_batch)
+{
+	size_t fallback = SIZE_MAX;
+
+	for (size_t i = 0; i < ro->r->fleet->n; i++) {
+		int in_batch = 0, down = 0;
+
+		for (size_t k = 0; k < ro->n; k++)
+			down |= ro->nodes[k].host == i && ro->nodes[k].down;
+		if (down || !json_is_true(json_object_get(host_facts(ro, i, "ceph"), "cluster")) ||
+		    !json_is_true(json_object_get(host_facts(ro, i, "cluster"), "quorate")) ||
+		    ro->r->fleet->hosts[i].outcome.state != HOST_DONE)
+			continue;
+		for (size_t k = ro->done; avoid_batch && k < ro->batch_end; k++)
+			in_batch |= ro->nodes[k].host == i;
+		if (!in_batch)
+			return i;
+		if (fallback == SIZE_MAX)
+			fallback = i;
+	}
+	return fallback;
+}
+
+/* The rollout stops before the nodes not rebooted yet. */
+static void
+skip_rest(struct rollout *ro, const char *why)
+{
+	for (size_t k = ro->done; k < ro->n; k++)
+		results_step_status(ro->r, ro->nodes[k].host, ORCH_STEP_REBOOT, ORCH_SKIPPED, "not rebooted: %s", why);
+	ro->stopped = 1;
+}
+
+/* The health checks of a ceph_health result, orch's own noout aside. */
+static json_t *
+health_checks(json_t *res)
+{
+	json_t *checks = json_deep_copy(json_object_get(json_object_get(res, "facts"), "checks"));
+
+	if (checks == NULL)
+		checks = json_object();
+	json_object_del(checks, CEPH_NOOUT_CHECK);
+	return checks;
+}
+
+static void
+noout_unset(struct node *c, int answered)
+{
+	struct rollout *ro = c->ro;
+	json_t *res = find_step(c->lines, ORCH_STEP_CEPH_NOOUT);
+
+	if (res != NULL && !record_agent_step(c, res))
+		ro->noout_by_orch = 0;
+	else if (res == NULL)
+		results_step_status(ro->r, c->host, ORCH_STEP_CEPH_NOOUT, ORCH_FAILED, "cannot unset noout: %s; "
+				    "run 'ceph osd unset noout' on a member", answered ? "no answer" : c->err);
+	ro->finished = 1;
+}
+
+/* After the last batch, or a stop: unset noout if orch set it. */
+static void
+ceph_finish(struct rollout *ro)
+{
+	size_t m;
+
+	if (!ro->noout_by_orch) {
+		ro->finished = 1;
+		return;
+	}
+	if ((m = ceph_member(ro, 0)) == SIZE_MAX) {
+		fputs("orch: no member with Ceph answers: noout stays set; run 'ceph osd unset noout' on a member\n",
+		      stderr);
+		ro->finished = 1;
+		return;
+	}
+	ro->ceph.host = m;
+	run_steps_on(&ro->ceph, m, json_pack("[{s:s, s:{s:b}}]", "name", ORCH_STEP_CEPH_NOOUT, "args", "set", 0),
+		     noout_unset);
+}
+
+static void ask_health(void *vc);
+
+static void
+health_interrupted(struct rollout *ro)
+{
+	char why[128];
+
+	snprintf(why, sizeof(why), "%s stopped the rollout after batch %zu", signal_name(last_signal), ro->batches);
+	skip_rest(ro, why);
+	ceph_finish(ro);
+}
+
+/* Before the next batch (and before noout is unset): the health checks the
+ * cluster had before the rollout, and no other. */
+static void
+health_answered(struct node *c, int answered)
+{
+	struct rollout *ro = c->ro;
+	json_t *res = find_step(c->lines, ORCH_STEP_CEPH_HEALTH), *checks, *v;
+	double waited = now() - ro->ceph_since;
+	const char *name;
+
+	if (ro->interrupted) {
+		health_interrupted(ro);
+		return;
+	}
+	if (answered && res != NULL && decoded(res).status != ORCH_FAILED) {
+		size_t at = 0;
+
+		checks = health_checks(res);
+		c->err[0] = '\0';
+		json_object_foreach(checks, name, v) {
+			int w;
+
+			if (json_object_get(ro->ceph_before, name) != NULL)
+				continue;
+			w = snprintf(c->err + at, sizeof(c->err) - at, "%s%s (%s)", at ? ", " : "", name,
+				     json_string_value(v));
+			at = w < 0 || (size_t)w >= sizeof(c->err) - at ? sizeof(c->err) - 1 : at + (size_t)w;
+		}
+		json_decref(checks);
+		if (at == 0) {
+			results_step_status(ro->r, c->host, ORCH_STEP_CEPH_HEALTH, ORCH_OK,
+					    "health as before the rollout after %.0f s", waited);
+			ro->ceph_then(ro);
+			return;
+		}
+	} else if (answered && res != NULL) {
+		snprintf(c->err, sizeof(c->err), "%s", json_string_value(json_object_get(res, "msg")));
+	}
+	if (waited >= ro->opts->reboot_timeout) {
+		char why[1400];
+
+		results_step_status(ro->r, c->host, ORCH_STEP_CEPH_HEALTH, ORCH_FAILED,
+				    "Ceph's health not back to what it was before the rollout within %d s: %s",
+				    ro->opts->reboot_timeout, c->err);
+		snprintf(why, sizeof(why), "the rollout stopped: Ceph's health not back within %d s (%s)",
+			 ro->opts->reboot_timeout, c->err);
+		if (ro->done < ro->n)
+			skip_rest(ro, why);
+		ro->stopped = 1;
+		ceph_finish(ro);
+		return;
+	}
+	if (now() >= c->next_note) {
+		fprintf(stderr, "[ceph] waiting %.0f s of %d for the health before the rollout (%s)\n", waited,
+			ro->opts->reboot_timeout, c->err);
+		fflush(stderr);
+		c->next_note = now() + PROGRESS_EVERY_S;
+	}
+	later(c, CEPH_EVERY_S, ask_health);
+}
+
+static void
+ask_health(void *vc)
+{
+	struct node *c = vc;
+	size_t m = ceph_member(c->ro, 0);
+
+	if (m == SIZE_MAX) {
+		snprintf(c->err, sizeof(c->err), "no member with Ceph answers");
+		health_answered(c, 0);
+		return;
+	}
+	c->host = m;
+	run_steps_on(c, m, json_pack("[{s:s}]", "name", ORCH_STEP_CEPH_HEALTH), health_answered);
+}
+
+static void
+ceph_wait(struct rollout *ro, void (*then)(struct rollout *ro))
+{
+	ro->ceph_then = then;
+	ro->ceph_since = now();
+	ro->ceph.next_note = ro->ceph_since + PROGRESS_EVERY_S;
+	snprintf(ro->ceph.err, sizeof(ro->ceph.err), "no answer yet");
+	ask_health(&ro->ceph);
+}
+
+static void
+ceph_prepared(struct node *c, int answered)
+{
+	struct rollout *ro = c->ro;
+	json_t *health = find_step(c->lines, ORCH_STEP_CEPH_HEALTH), *noout = find_step(c->lines, ORCH_STEP_CEPH_NOOUT);
+	int bad = !answered || health == NULL || noout == NULL;
+
+	if (health != NULL)
+		bad |= record_agent_step(c, health);
+	if (noout != NULL) {
+		bad |= record_agent_step(c, noout);
+		ro->noout_by_orch = decoded(noout).status == ORCH_CHANGED;
+	}
+	if (bad) {
+		char why[1200];
+
+		if (health == NULL || noout == NULL)
+			results_step_status(ro->r, c->host, ORCH_STEP_CEPH_NOOUT, ORCH_FAILED, "cannot set noout: %s",
+					    answered ? "no answer" : c->err);
+		snprintf(why, sizeof(why), "the rollout stopped: noout could not be set on %s",
+			 ro->r->fleet->hosts[c->host].plan.target.name);
+		skip_rest(ro, why);
+		ceph_finish(ro);
+		return;
+	}
+	ro->ceph_before = health_checks(health);
+	ro->ceph_started = 1;
+	if (ro->interrupted) {
+		health_interrupted(ro);
+		return;
+	}
+	start_nodes(ro);
+}
+
+/* Before the first batch with a node that runs OSDs: the health the
+ * cluster has now, then noout, so that the OSDs of a rebooting node are not
+ * marked out and their data not moved (unless noout is set already: then
+ * it is left as it is). */
+static void
+ceph_prepare(struct rollout *ro)
+{
+	size_t m = ceph_member(ro, 1);
+
+	if (m == SIZE_MAX) {
+		skip_rest(ro, "the rollout stopped: no quorate member with Ceph answered to set noout");
+		ro->finished = 1;
+		return;
+	}
+	ro->ceph.host = m;
+	run_steps_on(&ro->ceph, m, json_pack("[{s:s}, {s:s, s:{s:b}}]", "name", ORCH_STEP_CEPH_HEALTH, "name",
+					     ORCH_STEP_CEPH_NOOUT, "args", "set", 1), ceph_prepared);
+}
+
 /* ---------------------------------------------------------------- batches */
 
 static void
-start_batch(struct rollout *ro)
+start_nodes(struct rollout *ro)
 {
-	size_t size = reboot_batch_size(ro->opts, ro->n);
-
-	ro->batch_end = ro->done + size < ro->n ? ro->done + size : ro->n;
-	ro->batches++;
 	/* one more than the batch until every node of it has started: a node
 	 * that fails at once must not end the batch under the loop */
 	ro->running = ro->batch_end - ro->done + 1;
@@ -873,6 +1147,22 @@ start_batch(struct rollout *ro)
 		reboot_node(&ro->nodes[k]);
 	if (--ro->running == 0)
 		batch_done(ro);
+}
+
+static void
+start_batch(struct rollout *ro)
+{
+	size_t size = reboot_batch_size(ro->opts, ro->n);
+	int osds = 0;
+
+	ro->batch_end = ro->done + size < ro->n ? ro->done + size : ro->n;
+	ro->batches++;
+	for (size_t k = ro->done; k < ro->batch_end; k++)
+		osds |= runs_osds(ro, ro->nodes[k].host);
+	if (osds && !ro->ceph_started)
+		ceph_prepare(ro);
+	else
+		start_nodes(ro);
 }
 
 /* The batch is done: go on to the next, or stop the rollout when more of
@@ -886,7 +1176,10 @@ batch_done(struct rollout *ro)
 		nfailed += ro->nodes[k].failed != 0;
 	ro->done = ro->batch_end;
 	if (ro->done == ro->n) {
-		ro->finished = 1;
+		if (ro->ceph_started)
+			ceph_wait(ro, ceph_finish);
+		else
+			ro->finished = 1;
 		return;
 	}
 	if (ro->interrupted) {
@@ -894,7 +1187,7 @@ batch_done(struct rollout *ro)
 			results_step_status(ro->r, ro->nodes[k].host, ORCH_STEP_REBOOT, ORCH_SKIPPED,
 					    "not rebooted: %s stopped the rollout after batch %zu",
 					    signal_name(last_signal), ro->batches);
-		ro->finished = 1;
+		ceph_finish(ro);
 		return;
 	}
 	if (nfailed * 100 > (size_t)ro->opts->max_fail_percentage * count) {
@@ -904,10 +1197,13 @@ batch_done(struct rollout *ro)
 					    "failed (--max-fail-percentage %d)", ro->batches, nfailed, count,
 					    ro->opts->max_fail_percentage);
 		ro->stopped = 1;
-		ro->finished = 1;
+		ceph_finish(ro);
 		return;
 	}
-	start_batch(ro);
+	if (ro->ceph_started)
+		ceph_wait(ro, start_batch);
+	else
+		start_batch(ro);
 }
 
 static void
@@ -956,6 +1252,7 @@ reboot_rollout(struct engine *engine, const struct options *opts, struct results
 		if (candidates[i])
 			ro.nodes[ro.n++] = (struct node){.ro = &ro, .host = i};
 	}
+	ro.ceph = (struct node){.ro = &ro, .cluster = 1};
 	if (ro.n > 0) {
 		/* no SA_RESTART: the engine's poll returns at once */
 		sigemptyset(&sa.sa_mask);
@@ -976,6 +1273,8 @@ reboot_rollout(struct engine *engine, const struct options *opts, struct results
 		free(ro.nodes[k].old_boot);
 		json_decref(ro.nodes[k].lines);
 	}
+	json_decref(ro.ceph.lines);
+	json_decref(ro.ceph_before);
 	free(ro.nodes);
 	return ret;
 }

@@ -27,6 +27,8 @@
 #define ORCH_STEP_ROLLBACK "rollback"
 #define ORCH_STEP_MAINTENANCE "maintenance"
 #define ORCH_STEP_HA_SERVICES "ha_services"
+#define ORCH_STEP_CEPH_NOOUT "ceph_noout"
+#define ORCH_STEP_CEPH_HEALTH "ceph_health"
 
 /* A step's outcome; the names are what the protocol's "status" carries. */
 enum orch_status {
