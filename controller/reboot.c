@@ -1230,6 +1230,8 @@ print_interrupted(struct rollout *ro)
 		if (n->in_maintenance)
 			snprintf(left, sizeof(left), "; still in HA maintenance mode: run 'ha-manager crm-command "
 				 "node-maintenance disable %s' on a member", name ? name : "NODE");
+		else if (n->had_maintenance && n->via == n->host)
+			snprintf(left, sizeof(left), "; HA maintenance mode disabled");
 		else if (n->had_maintenance)
 			snprintf(left, sizeof(left), "; HA maintenance mode disabled through %s",
 				 ro->r->fleet->hosts[n->via].plan.target.name);
