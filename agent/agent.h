@@ -87,6 +87,8 @@ struct facts {
 	bool cluster_member, quorate;
 	char *cluster_name;
 	struct strv running_guests;   /* "qm 100", "pct 201" */
+	struct strv ceph_osds;        /* the OSD ids this node runs ("0", "3") */
+	bool ceph_cluster;            /* the cluster has Ceph (/etc/pve/ceph.conf) */
 };
 
 struct selected {

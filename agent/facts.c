@@ -416,6 +416,44 @@ static void gather_guests(struct agent *ag)
 	}
 }
 
+static int cmp_cstr_ceph(const void *a, const void *b)
+{
+	return atoi(*(char *const *)a) - atoi(*(char *const *)b);
+}
+
+/* Ceph OSDs of this node: an OSD runs from its data directory
+ * /var/lib/ceph/osd/<cluster>-<id>/ (ceph src/ceph-osd-prestart.sh refuses
+ * to start one without it), which holds its id in `whoami`; a Proxmox
+ * cluster with Ceph has /etc/pve/ceph.conf (pveceph init). */
+static void gather_ceph(struct agent *ag)
+{
+	char *dir = node_path(ag, "/var/lib/ceph/osd"), *conf = node_path(ag, "/etc/pve/ceph.conf");
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	ag->facts.ceph_cluster = path_exists(conf);
+	free(conf);
+	while (d && (e = readdir(d))) {
+		char *p, *id;
+		if (e->d_name[0] == '.')
+			continue;
+		p = xasprintf("%s/%s/whoami", dir, e->d_name);
+		if (read_file(p, 64, &id, NULL) == 0) {
+			id[strcspn(id, "\n")] = '\0';
+			if (*id && strspn(id, "0123456789") == strlen(id))
+				strv_push_own(&ag->facts.ceph_osds, id);
+			else
+				free(id);
+		}
+		free(p);
+	}
+	if (d)
+		closedir(d);
+	free(dir);
+	if (ag->facts.ceph_osds.n > 1)
+		qsort(ag->facts.ceph_osds.v, ag->facts.ceph_osds.n, sizeof(char *), cmp_cstr_ceph);
+}
+
 static int cmp_cstr(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -611,6 +649,7 @@ int facts_gather(struct agent *ag, char *err, size_t errlen)
 	gather_modules(ag);
 	gather_cluster(ag);
 	gather_guests(ag);
+	gather_ceph(ag);
 	gather_configured(ag);
 	return pci_gather(ag, err, errlen);
 }
@@ -641,6 +680,7 @@ void facts_release(struct facts *f)
 	strv_release(&f->loaded_modules);
 	free(f->cluster_name);
 	strv_release(&f->running_guests);
+	strv_release(&f->ceph_osds);
 	for (size_t i = 0; i < f->ndevs; i++)
 		pci_device_release(&f->devs[i]);
 	free(f->devs);
@@ -705,6 +745,8 @@ json_t *facts_json(const struct agent *ag)
 	json_object_set_new(o, "cluster", json_pack("{s:b, s:s?, s:b}", "member", f->cluster_member, "name",
 	                                            f->cluster_name, "quorate", f->quorate));
 	json_object_set_new(o, "running_guests", strv_json(&f->running_guests));
+	json_object_set_new(o, "ceph", json_pack("{s:b, s:o}", "cluster", f->ceph_cluster, "osds",
+	                                         strv_json(&f->ceph_osds)));
 	json_t *k = json_object_get(o, "kernel");
 	json_object_set_new(k, "target_from", json_string(f->kernel_target_from));
 	if (f->kernel_target_unresolved)

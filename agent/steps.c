@@ -41,6 +41,12 @@ static const struct arg_spec pci_mapping_args[] = {
 	{ "nodes", ARG_STRINGS, NULL },
 	{ 0 },
 };
+static const struct arg_spec maintenance_args[] = {
+	{ "enable", ARG_BOOL, NULL },
+	{ "node", ARG_NAMES, NULL },
+	{ 0 },
+};
+static const struct arg_spec noout_args[] = { { "set", ARG_BOOL, NULL }, { 0 } };
 static const struct arg_spec reboot_args[] = { { "allow_guests", ARG_BOOL, NULL }, { 0 } };
 static const struct arg_spec guests_args[] = {
 	{ "mapping", ARG_ID, NULL },
@@ -63,9 +69,12 @@ static const struct step_kind kinds[] = {
 	{ ORCH_STEP_VERIFY, verify_args, false, step_verify },
 	{ ORCH_STEP_ROLLBACK, no_args, false, step_rollback },
 	{ ORCH_STEP_REBOOT, reboot_args, false, step_reboot },
-	{ ORCH_STEP_MAINTENANCE, msrs_args, false, step_maintenance },
-	{ ORCH_STEP_GUESTS, guests_args, false, step_guests },
+	{ ORCH_STEP_MAINTENANCE, maintenance_args, false, step_maintenance },
+	{ ORCH_STEP_HA_SERVICES, no_args, false, step_ha_services },
+	{ ORCH_STEP_CEPH_NOOUT, noout_args, false, step_ceph_noout },
+	{ ORCH_STEP_CEPH_HEALTH, no_args, false, step_ceph_health },
 	{ ORCH_STEP_PCI_MAPPING, pci_mapping_args, false, step_pci_mapping },
+	{ ORCH_STEP_GUESTS, guests_args, false, step_guests },
 };
 
 const struct step_kind *step_kind_find(const char *name)

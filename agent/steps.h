@@ -54,6 +54,9 @@ int step_reboot(struct agent *ag, const struct step *st, struct result *r);
 int step_maintenance(struct agent *ag, const struct step *st, struct result *r);
 int step_guests(struct agent *ag, const struct step *st, struct result *r);
 int step_pci_mapping(struct agent *ag, const struct step *st, struct result *r);
+int step_ha_services(struct agent *ag, const struct step *st, struct result *r);
+int step_ceph_noout(struct agent *ag, const struct step *st, struct result *r);
+int step_ceph_health(struct agent *ag, const struct step *st, struct result *r);
 
 /* Shared by devices and verify: resolves `select` (a JSON array of selectors) into ag->sel; -1 with r
  * failed when a selector matches nothing. */

@@ -18,6 +18,7 @@ enum {
 	OPT_REBOOT_TIMEOUT,
 	OPT_ALLOW_GUEST_SHUTDOWN,
 	OPT_MAINTENANCE,
+	OPT_MAINTENANCE_TIMEOUT,
 	OPT_JSON,
 	OPT_JUNIT,
 	OPT_KNOWN_HOSTS,
@@ -41,6 +42,7 @@ static const struct option long_options[] = {
 	{"reboot-timeout", required_argument, NULL, OPT_REBOOT_TIMEOUT},
 	{"allow-guest-shutdown", no_argument, NULL, OPT_ALLOW_GUEST_SHUTDOWN},
 	{"maintenance", no_argument, NULL, OPT_MAINTENANCE},
+	{"maintenance-timeout", required_argument, NULL, OPT_MAINTENANCE_TIMEOUT},
 	{"json", no_argument, NULL, OPT_JSON},
 	{"junit", required_argument, NULL, OPT_JUNIT},
 	{"known-hosts", required_argument, NULL, OPT_KNOWN_HOSTS},
@@ -83,6 +85,8 @@ cli_usage(void)
 "  --reboot-timeout SECONDS   wait for a rebooting node (default " STR(DEFAULT_REBOOT_TIMEOUT) ")\n"
 "  --allow-guest-shutdown     reboot nodes that run guests\n"
 "  --maintenance              move HA guests away before a reboot\n"
+"  --maintenance-timeout SECONDS\n"
+"                             wait for HA services to leave a node (default " STR(DEFAULT_MAINTENANCE_TIMEOUT) ")\n"
 "  --json                     print one JSON document instead of text\n"
 "  --junit FILE               write a JUnit report (one testcase per node and step)\n"
 "  --known-hosts FILE         check host keys against FILE (default ~/.ssh/known_hosts)\n"
@@ -96,7 +100,8 @@ cli_usage(void)
 "\n"
 "exit status: the sum of " STR(EXIT_HOST_FAILED) " a host failed, " STR(EXIT_HOST_UNREACHABLE)
 " a host unreachable, " STR(EXIT_DRIFT) " a host would change\n"
-"(--check only: drift); " STR(EXIT_OK) " all hosts ok (a converged fleet under --check too);\n"
+"(--check only: drift), " STR(EXIT_INTERRUPTED) " a signal stopped the reboots;\n"
+STR(EXIT_OK) " all hosts ok (a converged fleet under --check too);\n"
 STR(EXIT_ERROR) " a usage or inventory error, before any node is contacted\n",
 	    stdout);
 }
@@ -140,7 +145,8 @@ cli_parse(struct options *out, int argc, char **argv)
 	struct options o = {
 		.forks = DEFAULT_FORKS, .serial = DEFAULT_SERIAL,
 		.max_fail_percentage = DEFAULT_MAX_FAIL_PERCENTAGE, .reboot = REBOOT_AUTO,
-		.reboot_timeout = DEFAULT_REBOOT_TIMEOUT, .timeout = DEFAULT_TIMEOUT,
+		.reboot_timeout = DEFAULT_REBOOT_TIMEOUT, .maintenance_timeout = DEFAULT_MAINTENANCE_TIMEOUT,
+		.timeout = DEFAULT_TIMEOUT,
 		.run_timeout = DEFAULT_RUN_TIMEOUT,
 	};
 	int c, first = 1;
@@ -197,6 +203,11 @@ cli_parse(struct options *out, int argc, char **argv)
 			break;
 		case OPT_ALLOW_GUEST_SHUTDOWN: o.allow_guest_shutdown = 1; break;
 		case OPT_MAINTENANCE: o.maintenance = 1; break;
+		case OPT_MAINTENANCE_TIMEOUT:
+			if (parse_int("--maintenance-timeout", optarg, 1, MAX_MAINTENANCE_TIMEOUT,
+				      &o.maintenance_timeout) != 0)
+				return -1;
+			break;
 		case OPT_JSON: o.json = 1; break;
 		case OPT_JUNIT: o.junit = optarg; break;
 		case OPT_KNOWN_HOSTS: o.known_hosts = optarg; break;

@@ -33,6 +33,7 @@ struct options {
 	int reboot_timeout;         /* seconds */
 	int allow_guest_shutdown;
 	int maintenance;
+	int maintenance_timeout;    /* seconds for HA services to leave a node */
 	int json;
 	const char *junit;          /* NULL: no JUnit file */
 	const char *known_hosts;    /* NULL: ~/.ssh/known_hosts */
@@ -57,12 +58,14 @@ int cli_parse(struct options *out, int argc, char **argv);
 #define EXIT_HOST_FAILED 2
 #define EXIT_HOST_UNREACHABLE 4
 #define EXIT_DRIFT 8            /* --check: a host would change */
+#define EXIT_INTERRUPTED 16     /* SIGINT or SIGTERM stopped a rolling reboot */
 
 /* The options' defaults, printed by the usage text too (integer literals). */
 #define DEFAULT_FORKS 20
 #define DEFAULT_SERIAL 1
 #define DEFAULT_MAX_FAIL_PERCENTAGE 0
 #define DEFAULT_REBOOT_TIMEOUT 600      /* seconds */
+#define DEFAULT_MAINTENANCE_TIMEOUT 600 /* seconds */
 #define DEFAULT_TIMEOUT 10              /* seconds */
 #define DEFAULT_RUN_TIMEOUT 900         /* seconds */
 
@@ -70,6 +73,7 @@ int cli_parse(struct options *out, int argc, char **argv);
 #define MAX_FORKS 1000
 #define MAX_SERIAL 100000
 #define MAX_REBOOT_TIMEOUT 86400        /* seconds */
+#define MAX_MAINTENANCE_TIMEOUT 86400   /* seconds */
 #define MAX_TIMEOUT 3600                /* seconds */
 #define MAX_RUN_TIMEOUT 86400           /* seconds */
 

@@ -574,6 +574,17 @@ engine_at(struct engine *e, double when, void (*fn)(void *ctx), void *ctx)
 }
 
 void
+engine_cancel(struct engine *e, void *ctx)
+{
+	for (size_t k = 0; k < e->ntimers;) {
+		if (e->timers[k].ctx == ctx)
+			e->timers[k] = e->timers[--e->ntimers];
+		else
+			k++;
+	}
+}
+
+void
 engine_peaks(const struct engine *e, size_t *sessions, size_t *threads)
 {
 	*sessions = e->peak_busy;

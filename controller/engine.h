@@ -53,6 +53,10 @@ int engine_submit(struct engine *e, const struct job *j);
  * come. Returns 0 or -1. */
 int engine_at(struct engine *e, double when, void (*fn)(void *ctx), void *ctx);
 
+/* Drops the timers of ctx that have not come yet (a rollout that stops
+ * waiting). */
+void engine_cancel(struct engine *e, void *ctx);
+
 /* Runs until no job is queued or running and no timer is left. */
 void engine_run(struct engine *e);
 

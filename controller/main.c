@@ -110,7 +110,7 @@ run_fleet(const struct options *opts, const struct inventory *inv)
 	};
 	struct engine *engine = NULL;
 	unsigned char *reboot = NULL;
-	int results_ready = 0, rollout_stopped = 0, rc = EXIT_ERROR;
+	int results_ready = 0, rc = EXIT_ERROR, rollout = 0;
 	char err[1024];
 
 	if (fleet_build(&fleet, inv, opts, stderr) != 0)
@@ -137,16 +137,19 @@ run_fleet(const struct options *opts, const struct inventory *inv)
 	}
 	if ((opts->command == CMD_APPLY || opts->command == CMD_ROLLBACK) &&
 	    reboot_candidates(&fleet, opts, reboot) > 0)
-		rollout_stopped = reboot_rollout(engine, opts, &results, reboot) != 0;
-	/* the cluster's PCI resource mappings, from the facts of the boots that verified */
-	if (opts->command == CMD_APPLY)
+		rollout = reboot_rollout(engine, opts, &results, reboot);
+	/* the cluster's PCI resource mappings, from the facts of the boots that
+	 * verified; none after a signal: the user asked orch to stop */
+	if (opts->command == CMD_APPLY && rollout != -2)
 		mapping_rollout(engine, opts, &results);
 	/* then the VMs that use them */
-	if (guests_attach(engine, opts, &results, rollout_stopped) < 0) {
+	if (guests_attach(engine, opts, &results, rollout != 0) < 0) {
 		fputs("orch: out of memory\n", stderr);
 		goto out;
 	}
 	rc = report_finish(&report);
+	if (rollout == -2 && rc != EXIT_ERROR)
+		rc |= EXIT_INTERRUPTED;
 	if (opts->command == CMD_FACTS) {
 		if (opts->json) {
 			json_t *doc = facts_document(&results);

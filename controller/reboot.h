@@ -18,8 +18,13 @@ size_t reboot_candidates(const struct fleet *f, const struct options *opts, unsi
 
 /* Reboots the candidates in rolling batches on engine, recording a `reboot`
  * and a `verify` result per host in r (and `reboot` skipped for the hosts a
- * stopped rollout never reached). Returns 0 when every batch stayed within
- * --max-fail-percentage, -1 when the rollout stopped early. */
+ * stopped rollout never reached); with --maintenance, each node enters HA
+ * maintenance mode and reboots once its HA services have left. SIGINT and
+ * SIGTERM stop it: nothing new starts, each node orch put into maintenance
+ * mode leaves it, stderr says where each node was; a second signal exits
+ * at once (EXIT_INTERRUPTED). Returns 0 when every batch stayed within
+ * --max-fail-percentage, -1 when the rollout stopped early, -2 when a
+ * signal stopped it. */
 int reboot_rollout(struct engine *engine, const struct options *opts, struct results *r,
 		   const unsigned char *candidates);
 

@@ -28,6 +28,9 @@
 #define ORCH_STEP_MAINTENANCE "maintenance"
 #define ORCH_STEP_GUESTS "guests"
 #define ORCH_STEP_PCI_MAPPING "pci_mapping"
+#define ORCH_STEP_HA_SERVICES "ha_services"
+#define ORCH_STEP_CEPH_NOOUT "ceph_noout"
+#define ORCH_STEP_CEPH_HEALTH "ceph_health"
 
 /* A step's outcome; the names are what the protocol's "status" carries. */
 enum orch_status {

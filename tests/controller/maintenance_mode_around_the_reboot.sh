@@ -7,10 +7,11 @@ node_boots node01
 node_program node01 ha-manager 'exit 0'
 mkdir -p "${ROOT[node01]}/etc/pve"
 echo "totem { cluster_name: rack1 }" >"${ROOT[node01]}/etc/pve/corosync.conf"
-# quorum comes back on the third question after the reboot
+# quorum comes back on the third question after the reboot (the first
+# calls: the apply, maintenance and its HA services, the reboot, the verify)
 node_program node01 pvecm '
 n=$(grep -c "^pvecm" "$R/var/log/orch-fixture/commands.log")
-q=No; [ "$n" -ge 4 ] && q=Yes
+q=No; [ "$n" -ge 6 ] && q=Yes
 cat <<PVECM
 Cluster information
 -------------------

@@ -104,6 +104,7 @@ defaults_are_the_documented_ones(void)
 	CHECK(p.o.max_fail_percentage == 0);
 	CHECK(p.o.reboot == REBOOT_AUTO);
 	CHECK(p.o.reboot_timeout == 600);
+	CHECK(p.o.maintenance_timeout == 600);
 	CHECK(p.o.timeout == 10);
 	CHECK(p.o.run_timeout == 900);
 	CHECK(!p.o.check && !p.o.diff && !p.o.json && !p.o.accept_new && !p.o.verbose);
@@ -120,7 +121,7 @@ every_option_is_read(void)
 
 	PARSE(&p, "apply", "hosts.ini", "--check", "--diff", "--limit", "pve*", "--forks", "5",
 	      "--serial", "3", "--max-fail-percentage", "40", "--reboot", "never", "--reboot-timeout", "1200",
-	      "--allow-guest-shutdown", "--maintenance", "--json", "--junit", "out.xml",
+	      "--allow-guest-shutdown", "--maintenance", "--maintenance-timeout", "90", "--json", "--junit", "out.xml",
 	      "--known-hosts", "kh", "--accept-new", "--identity", "id_ed25519", "--timeout", "30",
 	      "--run-timeout", "60", "--verbose");
 	CHECK(p.rc == 0);
@@ -133,6 +134,7 @@ every_option_is_read(void)
 	CHECK(p.o.reboot == REBOOT_NEVER);
 	CHECK(p.o.reboot_timeout == 1200);
 	CHECK(p.o.allow_guest_shutdown && p.o.maintenance);
+	CHECK(p.o.maintenance_timeout == 90);
 	CHECK_STR(p.o.junit, "out.xml");
 	CHECK_STR(p.o.known_hosts, "kh");
 	CHECK_STR(p.o.identity, "id_ed25519");
@@ -202,6 +204,8 @@ numbers_out_of_range_are_refused_with_the_range(void)
 		"apply", "h.ini", "--max-fail-percentage", "101");
 	REFUSED("orch: --reboot-timeout: '86401' is not a number from 1 to 86400\n",
 		"apply", "h.ini", "--reboot-timeout", "86401");
+	REFUSED("orch: --maintenance-timeout: '0' is not a number from 1 to 86400\n",
+		"apply", "h.ini", "--maintenance-timeout", "0");
 	REFUSED("orch: --timeout: '3601' is not a number from 1 to 3600\n", "apply", "h.ini", "-T", "3601");
 	REFUSED("orch: --run-timeout: '-1' is not a number from 1 to 86400\n", "apply", "h.ini", "--run-timeout", "-1");
 	REFUSED("orch: --forks: '99999999999999999999' is not a number from 1 to 1000\n",
@@ -270,6 +274,8 @@ help_and_version_print_and_exit_zero(void)
 	CHECK(strstr(p.out, "-T, --timeout SECONDS      connect and SSH operation timeout (default 10)\n") != NULL);
 	CHECK(strstr(p.out, "--run-timeout SECONDS      time the agent may take on a node (default 900)\n") != NULL);
 	CHECK(strstr(p.out, "exit status: the sum of 2 a host failed, 4 a host unreachable, 8 a host would change\n") != NULL);
+	CHECK(strstr(p.out, "--maintenance-timeout SECONDS\n") != NULL);
+	CHECK(strstr(p.out, "(--check only: drift), 16 a signal stopped the reboots;\n") != NULL);
 	CHECK_STR(p.err, "");
 	PARSE(&p, "apply", "h.ini", "-h");
 	CHECK(p.rc == 1);
