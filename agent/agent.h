@@ -136,6 +136,9 @@ void result_set(struct result *r, enum orch_status st);
 void result_msg(struct result *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Fails the step with a message; returns -1 so steps can `return result_fail(...)`. */
 int result_fail(struct result *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Adds a file's change to the result's diff: both texts whole (NULL for a
+ * file that is not there) and their unified diff. */
+void result_add_diff(struct result *r, const char *path, const char *before, const char *after);
 /* A JSON array of the list's strings. */
 json_t *strv_json(const struct strv *l);
 

@@ -8,7 +8,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "diff.h"
 #include "protocol.h"
 
 /* Configuration files are small; anything bigger is not what we think it is. */
@@ -153,17 +152,6 @@ out:
 	return ret;
 }
 
-static void add_diff(struct result *r, const char *path, const char *before, const char *after)
-{
-	char *u = unified_diff(path, before, after);
-	json_t *d = json_pack("{s:s, s:s?, s:s?, s:s}", "path", path, "before", before, "after", after,
-	                      "unified", u);
-	free(u);
-	if (!r->diff)
-		r->diff = json_array();
-	json_array_append_new(r->diff, d);
-}
-
 unsigned pending_read(struct agent *ag)
 {
 	char *p = node_path(ag, ORCH_PENDING_FILE), *buf = NULL;
@@ -260,7 +248,7 @@ int node_ensure_mode(struct agent *ag, struct result *r, const char *path, const
 		goto out;
 	}
 	if (ag->diff)
-		add_diff(r, path, old, content);
+		result_add_diff(r, path, old, content);
 	ret = 1;
 	if (pending_add(ag, needs) < 0) {
 		ret = result_fail(r, "cannot record the pending refresh in " ORCH_PENDING_FILE ": %s", strerror(errno));

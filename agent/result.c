@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "agent.h"
+#include "diff.h"
 
 char *node_path(const struct agent *ag, const char *path)
 {
@@ -81,4 +82,16 @@ json_t *strv_json(const struct strv *l)
 	for (size_t i = 0; i < l->n; i++)
 		json_array_append_new(a, json_string(l->v[i]));
 	return a;
+}
+
+void result_add_diff(struct result *r, const char *path, const char *before, const char *after)
+{
+	char *u = unified_diff(path, before, after);
+	json_t *d = json_pack("{s:s, s:s?, s:s?, s:s}", "path", path, "before", before, "after", after,
+	                      "unified", u);
+
+	free(u);
+	if (!r->diff)
+		r->diff = json_array();
+	json_array_append_new(r->diff, d);
 }

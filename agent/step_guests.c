@@ -10,7 +10,6 @@
 #include <strings.h>
 
 #include "cmd.h"
-#include "diff.h"
 #include "modprobe.h"
 #include "steps.h"
 
@@ -421,17 +420,6 @@ out:
 	return ret;
 }
 
-static void add_diff(struct result *r, const char *path, const char *before, const char *after)
-{
-	char *u = unified_diff(path, before, after);
-
-	if (!r->diff)
-		r->diff = json_array();
-	json_array_append_new(r->diff, json_pack("{s:s, s:s, s:s, s:s}", "path", path, "before", before, "after",
-	                                         after, "unified", u));
-	free(u);
-}
-
 int step_guests(struct agent *ag, const struct step *st, struct result *r)
 {
 	const char *mapping = json_string_value(json_object_get(st->args, "mapping"));
@@ -500,7 +488,7 @@ int step_guests(struct agent *ag, const struct step *st, struct result *r)
 			result_msg(r, "VM %s: %s %s", ids[k], gp[k].key, gp[k].value);
 		if (ag->diff) {
 			char *p = xasprintf("/etc/pve/qemu-server/%s.conf", ids[k]);
-			add_diff(r, p, gp[k].before, gp[k].after);
+			result_add_diff(r, p, gp[k].before, gp[k].after);
 			free(p);
 		}
 		json_array_append_new(facts, json_pack("{s:I, s:s, s:s, s:s}", "vmid", (json_int_t)atoll(ids[k]),

@@ -16,7 +16,6 @@
 #include <strings.h>
 
 #include "cmd.h"
-#include "diff.h"
 #include "fileops.h"
 #include "pcimap.h"
 #include "sha1.h"
@@ -435,14 +434,8 @@ int step_pci_mapping(struct agent *ag, const struct step *st, struct result *r)
 		memset(&map, 0, sizeof(map));
 	}
 	after = config_format(&c);
-	if (ag->diff) {
-		char *u = unified_diff(PCI_CFG, raw, after);
-		if (!r->diff)
-			r->diff = json_array();
-		json_array_append_new(r->diff, json_pack("{s:s, s:s?, s:s, s:s}", "path", PCI_CFG, "before", raw,
-		                                         "after", after, "unified", u));
-		free(u);
-	}
+	if (ag->diff)
+		result_add_diff(r, PCI_CFG, raw, after);
 	result_set(r, ORCH_CHANGED);
 	if (existed) {
 		joined = strv_join(&changes, "; ");

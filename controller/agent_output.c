@@ -150,3 +150,18 @@ agent_output_release(struct agent_output *r)
 	r->buf = NULL;
 	r->len = r->cap = 0;
 }
+
+json_t *
+agent_lines_find(json_t *lines, const char *name)
+{
+	size_t k;
+	json_t *line;
+
+	json_array_foreach(lines, k, line) {
+		const char *s = json_string_value(json_object_get(line, "name"));
+
+		if (s != NULL && strcmp(s, name) == 0)
+			return line;
+	}
+	return NULL;
+}

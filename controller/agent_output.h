@@ -63,4 +63,8 @@ void agent_output_release(struct agent_output *r);
  * escape.h writes node text: at most 60 bytes of s, then "...". */
 void agent_output_excerpt(char *out, size_t outlen, const char *s, size_t n);
 
+/* The first result line of step `name` in `lines` (an array of the agent's
+ * lines, as a job collected them), borrowed; NULL when there is none. */
+json_t *agent_lines_find(json_t *lines, const char *name);
+
 #endif

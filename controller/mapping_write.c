@@ -63,21 +63,6 @@ job_end(void *ctx, const struct job_end *end)
 		snprintf(m->err, sizeof(m->err), "%s", end->err);
 }
 
-static json_t *
-find_line(json_t *lines, const char *step)
-{
-	size_t k;
-	json_t *line;
-
-	json_array_foreach(lines, k, line) {
-		const char *s = json_string_value(json_object_get(line, "name"));
-
-		if (s != NULL && strcmp(s, step) == 0)
-			return line;
-	}
-	return NULL;
-}
-
 /* Queues `steps` (taken) on m's node, in its plan's root; its lines go to
  * m->lines. Returns 0, or -1 with m->err. */
 static int
@@ -159,7 +144,7 @@ read_fresh_facts(struct phase *ph)
 		engine_run(ph->engine);
 	for (size_t k = 0; k < ph->n; k++) {
 		struct member *m = &ph->m[k];
-		json_t *facts = json_object_get(find_line(m->lines, ORCH_STEP_FACTS), "facts");
+		json_t *facts = json_object_get(agent_lines_find(m->lines, ORCH_STEP_FACTS), "facts");
 
 		if (!m->fresh)
 			continue;
@@ -263,7 +248,7 @@ write_mapping(struct phase *ph, const char *name)
 		goto out;
 	}
 	engine_run(ph->engine);
-	line = find_line(writer->lines, ORCH_STEP_PCI_MAPPING);
+	line = agent_lines_find(writer->lines, ORCH_STEP_PCI_MAPPING);
 	if (line == NULL) {
 		snprintf(err, sizeof(err), "mapping '%s' not written: %s did not run pci_mapping: %.900s", name,
 			 host_name(ph, writer->host), writer->answered ? "no result" : writer->err);

@@ -247,21 +247,6 @@ later(struct node *n, double seconds, void (*then)(void *n))
 }
 
 static json_t *
-find_step(json_t *lines, const char *name)
-{
-	size_t k;
-	json_t *line;
-
-	json_array_foreach(lines, k, line) {
-		const char *s = json_string_value(json_object_get(line, "name"));
-
-		if (s != NULL && strcmp(s, name) == 0)
-			return line;
-	}
-	return NULL;
-}
-
-static json_t *
 last_summary(json_t *lines)
 {
 	json_t *last = json_array_get(lines, json_array_size(lines) - 1);
@@ -397,7 +382,7 @@ leave_maintenance_via(struct node *n, size_t via)
 static void
 maintenance_left(struct node *n, int answered)
 {
-	json_t *res = find_step(n->lines, ORCH_STEP_MAINTENANCE);
+	json_t *res = agent_lines_find(n->lines, ORCH_STEP_MAINTENANCE);
 	const char *name = node_fact(n->ro->r, n->host, "hostname");
 	size_t via;
 
@@ -480,7 +465,7 @@ services_text(json_t *services, char *out, size_t len)
 static void
 ha_answered(struct node *n, int answered)
 {
-	json_t *res = find_step(n->lines, ORCH_STEP_HA_SERVICES);
+	json_t *res = agent_lines_find(n->lines, ORCH_STEP_HA_SERVICES);
 	json_t *facts = json_object_get(res, "facts");
 	const char *lrm = json_string_value(json_object_get(facts, "lrm"));
 	json_t *services = json_object_get(facts, "services");
@@ -534,7 +519,7 @@ ask_ha(void *vn)
 static void
 maintenance_entered(struct node *n, int answered)
 {
-	json_t *res = find_step(n->lines, ORCH_STEP_MAINTENANCE);
+	json_t *res = agent_lines_find(n->lines, ORCH_STEP_MAINTENANCE);
 
 	if (!answered || res == NULL) {
 		results_step_status(n->ro->r, n->host, ORCH_STEP_MAINTENANCE, ORCH_FAILED,
@@ -714,7 +699,7 @@ wait_for_quorum(struct node *n)
 static int
 quorate(json_t *lines, int *member)
 {
-	json_t *cluster = json_object_get(json_object_get(find_step(lines, ORCH_STEP_FACTS), "facts"), "cluster");
+	json_t *cluster = json_object_get(json_object_get(agent_lines_find(lines, ORCH_STEP_FACTS), "facts"), "cluster");
 
 	*member = json_is_true(json_object_get(cluster, "member"));
 	return json_is_true(json_object_get(cluster, "quorate"));
@@ -757,7 +742,7 @@ verified(struct node *n)
 	results_step_status(n->ro->r, n->host, ORCH_STEP_REBOOT, ORCH_CHANGED,
 			    "back after %.0f s, boot_id %.8s… -> %.8s…", now() - n->started, n->old_boot,
 			    json_string_value(json_object_get(summary, "boot_id")));
-	if ((res = find_step(n->lines, ORCH_STEP_VERIFY)) != NULL) {
+	if ((res = agent_lines_find(n->lines, ORCH_STEP_VERIFY)) != NULL) {
 		n->failed |= record_agent_step(n, res);
 	} else if (json_is_true(json_object_get(summary, "reboot_pending"))) {
 		results_step_status(n->ro->r, n->host, ORCH_STEP_VERIFY, ORCH_FAILED,
@@ -842,7 +827,7 @@ reboot_started(struct node *n, int answered)
 		leave_maintenance(n);
 		return;
 	}
-	res = find_step(n->lines, ORCH_STEP_REBOOT);
+	res = agent_lines_find(n->lines, ORCH_STEP_REBOOT);
 	boot = json_string_value(json_object_get(last_summary(n->lines), "boot_id"));
 	if (res == NULL || decoded(res).status != ORCH_CHANGED || boot == NULL) {
 		if (res != NULL)
@@ -953,7 +938,7 @@ static void
 noout_unset(struct node *c, int answered)
 {
 	struct rollout *ro = c->ro;
-	json_t *res = find_step(c->lines, ORCH_STEP_CEPH_NOOUT);
+	json_t *res = agent_lines_find(c->lines, ORCH_STEP_CEPH_NOOUT);
 
 	if (res != NULL && !record_agent_step(c, res))
 		ro->noout_by_orch = 0;
@@ -1002,7 +987,7 @@ static void
 health_answered(struct node *c, int answered)
 {
 	struct rollout *ro = c->ro;
-	json_t *res = find_step(c->lines, ORCH_STEP_CEPH_HEALTH), *checks, *v;
+	json_t *res = agent_lines_find(c->lines, ORCH_STEP_CEPH_HEALTH), *checks, *v;
 	double waited = now() - ro->ceph_since;
 	const char *name;
 
@@ -1086,7 +1071,7 @@ static void
 ceph_prepared(struct node *c, int answered)
 {
 	struct rollout *ro = c->ro;
-	json_t *health = find_step(c->lines, ORCH_STEP_CEPH_HEALTH), *noout = find_step(c->lines, ORCH_STEP_CEPH_NOOUT);
+	json_t *health = agent_lines_find(c->lines, ORCH_STEP_CEPH_HEALTH), *noout = agent_lines_find(c->lines, ORCH_STEP_CEPH_NOOUT);
 	int bad = !answered || health == NULL || noout == NULL;
 
 	if (health != NULL)
