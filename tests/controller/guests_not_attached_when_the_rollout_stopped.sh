@@ -3,13 +3,18 @@
 # attached anywhere, not even on a node that needed no reboot (node03):
 # each host's guests step is skipped with the reason.
 source "$(dirname "$0")/reboot_lib.sh"
-fleet_with_work 3 zfs-uefi-sdboot
-PASSTHROUGH[node03]=
+fleet 3 zfs-uefi-sdboot zfs-uefi-sdboot zfs-uefi-sdboot-rebooted
 for h in "${HOSTS[@]}"; do
-	node_boots "$h"
-	mkdir -p "${ROOT[$h]}/etc/pve/mapping"
-	printf 'gpu\n\tmap node=pve-sd1,path=0000:01:00,id=10de:1b81,iommugroup=1\n' >"${ROOT[$h]}/etc/pve/mapping/pci.cfg"
+	PASSTHROUGH[$h]=01:00
 done
+write_inventory
+# node03 already runs the configured state: a first apply, no reboot pending
+orch apply "$T/inventory.ini" "${KH[@]}" --limit node03 --reboot never
+expect_rc 0
+cluster_of rack1 "${HOSTS[@]}"
+# node01 comes back from its reboot without the IOMMU: its verify fails
+node_boots node01
+node_boots node02
 write_inventory pci_mapping=gpu pci_guests=100
 orch_json apply "$T/inventory.ini" "${KH[@]}" --serial 1 --json
 expect_rc 2

@@ -260,10 +260,11 @@ KH=(--known-hosts "$T/known_hosts")
 # cluster_of NAME HOST...: the hosts are the nodes of Proxmox cluster NAME,
 # as pmxcfs shows it to each: one /etc/pve shared by all ($T/pve/NAME, each
 # root's etc/pve a link to it) with the cluster's corosync.conf, each node
-# its own hostname (its inventory name, the node name pmxcfs uses) and the
-# `pvecm status` it prints (quorate; see not_quorate).
+# its own hostname (its inventory name, the node name pmxcfs uses; its
+# guests' configs move to etc/pve/nodes/<that name>) and the `pvecm status`
+# it prints (quorate; see not_quorate).
 cluster_of() {
-	local name=$1 h i=1 n=$(($# - 1)) me
+	local name=$1 h i=1 n=$(($# - 1)) me old
 	shift
 	mkdir -p "$T/pve/$name/mapping"
 	{
@@ -277,6 +278,13 @@ cluster_of() {
 	} >"$T/pve/$name/corosync.conf"
 	me=1
 	for h in "$@"; do
+		# the node's own guests (etc/pve/nodes/<its old name>) go with it,
+		# under the name it now has
+		old=$(cat "${ROOT[$h]}/proc/sys/kernel/hostname")
+		if [[ ! -L ${ROOT[$h]}/etc/pve && -d ${ROOT[$h]}/etc/pve/nodes/${old%%.*} ]]; then
+			mkdir -p "$T/pve/$name/nodes"
+			cp -a "${ROOT[$h]}/etc/pve/nodes/${old%%.*}" "$T/pve/$name/nodes/$h"
+		fi
 		rm -rf "${ROOT[$h]}/etc/pve"
 		ln -s "$T/pve/$name" "${ROOT[$h]}/etc/pve"
 		echo "$h" >"${ROOT[$h]}/etc/hostname"
