@@ -121,6 +121,8 @@ expect "the last part of a --limit pattern" "gpu,pve8-a gpu,pve8-b" orch facts "
 expect "a --limit pattern broken at its colon" "pve8 pve8-a pve8-b" orch apply "$i" -l web : pv
 expect "an exclusion in a --limit pattern" "!web !web1" orch apply "$i" -l '!we'
 expect "the inventory after --limit" "pve8 pve8-a pve8-b" orch apply -l web "$i" --forks 3 -l pve
+expect "options with a common start" "--maintenance --maintenance-timeout" orch apply "$i" --mai
+expect "a --maintenance-timeout value is no inventory" "pve8 pve8-a pve8-b" orch apply --maintenance-timeout 60 "$i" -l pve
 expect "groups for --graph=" "all gpu pve8 ungrouped web" orch inventory "$i" --graph = ''
 # Several inventories: every non-option word after the command is one.
 if /usr/bin/orch inventory "$i" "$work/inv/more.ini" --list >/dev/null 2>&1; then
