@@ -1,5 +1,6 @@
 #include "engine.h"
 #include "clock.h"
+#include "escape.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -23,8 +24,16 @@
  * deadlines passes; every libssh call of a step answers at once (SSH_AGAIN:
  * wait for the socket). Two slow paths run blocking code in a thread of
  * their own, which tells the engine through a pipe when it is done: the
- * name lookup of the first connect, and sending the agent (SFTP, and with
- * become the sudo commands around it). The agent itself always runs here.
+ * name lookup of the first connect, and, with become, sending the agent
+ * (SFTP and the sudo commands around it). The agent itself always runs
+ * here, and so does its install on a node logged in to as root.
+ *
+ * Round trips: the plan follows the exec request at once, without waiting
+ * for its answer (the server runs the command before it reads the data
+ * behind the request; the answer is taken when it comes). A node that does
+ * not have the agent answers 127 to the first run; the second run installs
+ * it from its stdin and runs it on the plan behind it (push.h,
+ * agent_install_command): one more channel and the bytes of the agent.
  */
 enum state {
 	ST_RESOLVE,   /* a thread looks the host's name up and starts the TCP connect */
@@ -32,8 +41,8 @@ enum state {
 	ST_AUTH,      /* host key checked; logging in */
 	ST_PUSH,      /* a thread makes sure the node has the agent */
 	ST_OPEN,      /* opening the channel */
-	ST_EXEC,      /* asking for the agent */
-	ST_WRITE,     /* sending the plan */
+	ST_EXEC,      /* asking for the agent (or its install) */
+	ST_WRITE,     /* sending the plan (after the agent, for its install) */
 	ST_READ,      /* reading the agent's lines */
 	ST_STATUS,    /* the agent's output ended; waiting for its exit status */
 	ST_FREE,      /* the slot has no job */
@@ -50,12 +59,19 @@ struct conn {
 	struct ssh_notes notes;
 	struct agent_output out;
 	char where[384];
-	char cmd[1400];
+	char cmd[4096];
 	char errtext[512], write_err[512];
-	size_t errused, written, planlen;
+	size_t errused;
+	/* What the run's stdin gets, in order: the plan, or the agent and the
+	 * plan for its install. */
+	const char *seg[2];
+	size_t seglen[2], nseg, segat, written;
 	double started, deadline, stderr_at;
+	double exec_deadline; /* for the answer to the exec request */
+	int exec_pending;     /* the exec request is sent, its answer not here yet */
 	int status, sent;
-	int pushed;           /* the push thread ran: a missing agent is now an error */
+	int installing;       /* this run installs the agent */
+	int pushed;           /* the agent was sent: a missing agent is now an error */
 	int more;             /* output is waiting in libssh's buffers */
 	int first_rc;         /* ST_RESOLVE's ssh_connect() answer, for ST_CONNECT */
 	int have_first_rc;
@@ -88,6 +104,10 @@ struct engine {
 /* How much of one job's output a step takes before the others get their
  * turn: a node flooding orch is read no faster than the rest. */
 #define STEP_READS 16
+
+/* The most a step writes to one channel: what libssh copies (and encrypts)
+ * ahead of the socket, per session. */
+#define WRITE_PIECE (64 * 1024)
 
 /* The remote shell's answer when it found no agent at the path: exit 127
  * ("command not found") without a byte on stdout. */
@@ -149,6 +169,16 @@ conclude(struct conn *c, char *err, size_t errlen)
 
 	if (c->status == 127 && r->total == 0)
 		return AGENT_ABSENT;
+	/* The shell's own words say why: a directory in the way, no space. */
+	if (r->total == 0 && (c->status == 126 || (c->installing && c->status == AGENT_INSTALL_FAILED))) {
+		char ex[400], path[1280];
+
+		agent_remote_path(c->e->agent, target_of(c), path, sizeof(path));
+		orch_escape(ex, sizeof(ex), c->errtext, strcspn(c->errtext, "\n"), 300);
+		snprintf(err, errlen, "cannot %s the agent at '%s'%s%s%s", c->status == 126 ? "run" : "install", path,
+			 ex[0] ? ": '" : "", ex, ex[0] ? "'" : "");
+		return -1;
+	}
 	if (c->write_err[0] != '\0') {
 		snprintf(err, errlen, "%s", c->write_err);
 		return -1;
@@ -254,7 +284,10 @@ is_address(ssh_session s)
 	return yes;
 }
 
-/* Starts a run of the agent on c's logged-in session. */
+static void step(struct conn *c);
+
+/* Starts a run of the agent (or of its install, c->installing) on c's
+ * logged-in session. */
 static void
 start_run(struct conn *c, double t_now)
 {
@@ -262,8 +295,55 @@ start_run(struct conn *c, double t_now)
 	c->deadline = t_now + c->e->opts->timeout;
 	c->out = (struct agent_output){.fn = on_line, .ctx = c};
 	c->status = -1;
-	c->written = c->errused = 0;
+	c->exec_pending = 0;
+	c->nseg = c->segat = c->written = c->errused = 0;
+	if (c->installing) {
+		c->seg[c->nseg] = (const char *)c->e->agent->data;
+		c->seglen[c->nseg++] = c->e->agent->len;
+	}
+	c->seg[c->nseg] = c->job.plan;
+	c->seglen[c->nseg++] = strlen(c->job.plan);
 	c->errtext[0] = c->write_err[0] = '\0';
+}
+
+/* The node has no agent of this build, and the login is root's: run its
+ * install, with the plan behind it. */
+static void
+start_install(struct conn *c)
+{
+	close_channel(c);
+	agent_output_release(&c->out);
+	if (agent_install_command(c->e->agent, target_of(c), c->cmd, sizeof(c->cmd)) != 0) {
+		finish(c, JOB_FAILED, "cannot send the agent: no random bytes for its temporary name");
+		return;
+	}
+	c->installing = c->pushed = 1;
+	start_run(c, now());
+	step(c);
+}
+
+/* Takes the answer to the exec request when it has come. Returns 0 (it
+ * came and the command runs, or it is still to come), or -1 when the job
+ * ended (refused, or no answer within -T). */
+static int
+exec_answered(struct conn *c, double t_now)
+{
+	char err[1024];
+	int rc;
+
+	if (!c->exec_pending)
+		return 0;
+	rc = ssh_channel_request_exec(c->ch, c->cmd);
+	if (rc == SSH_OK) {
+		c->exec_pending = 0;
+		return 0;
+	}
+	if (rc == SSH_AGAIN && t_now < c->exec_deadline)
+		return 0;
+	snprintf(err, sizeof(err), "cannot run the agent: %s",
+		 rc == SSH_AGAIN ? "no answer within the timeout" : ssh_get_error(c->s));
+	finish(c, JOB_FAILED, err);
+	return -1;
 }
 
 static void
@@ -277,7 +357,6 @@ start(struct conn *c)
 	c->state = ST_CONNECT;
 	c->deadline = c->started + e->opts->timeout;
 	c->out = (struct agent_output){.fn = on_line, .ctx = c};
-	c->planlen = strlen(c->job.plan);
 	/* A fixed string: the agent's path is a checked root and hex. */
 	agent_remote_path(e->agent, t, c->cmd, sizeof(c->cmd));
 	if (t->become) {
@@ -390,31 +469,54 @@ step(struct conn *c)
 			c->state = ST_EXEC;
 			continue;
 		case ST_EXEC:
+			/* Sent: SSH_AGAIN until the answer comes, which the
+			 * plan does not wait for (exec_answered). */
 			rc = ssh_channel_request_exec(c->ch, c->cmd);
-			if (rc == SSH_AGAIN && t_now < c->deadline)
-				return;
-			if (rc != SSH_OK) {
-				snprintf(err, sizeof(err), "cannot run the agent: %s",
-					 rc == SSH_AGAIN ? "no answer within the timeout" : ssh_get_error(c->s));
+			if (rc != SSH_OK && rc != SSH_AGAIN) {
+				snprintf(err, sizeof(err), "cannot run the agent: %s", ssh_get_error(c->s));
 				finish(c, JOB_FAILED, err);
 				return;
 			}
+			c->exec_pending = rc == SSH_AGAIN;
+			c->exec_deadline = t_now + timeout;
 			c->state = ST_WRITE;
 			c->deadline = t_now + run_timeout;
 			c->stderr_at = t_now + 1;
 			continue;
 		case ST_WRITE:
-			/* A shell that found no agent may have closed the channel
-			 * already: what it answered decides whether this matters. */
-			n = ssh_channel_write(c->ch, c->job.plan + c->written, (uint32_t)(c->planlen - c->written));
-			if (n == SSH_ERROR) {
-				snprintf(c->write_err, sizeof(c->write_err), "cannot send the plan to the agent: %s",
-					 ssh_get_error(c->s));
-				c->state = ST_READ;
-				continue;
+			if (exec_answered(c, t_now) != 0)
+				return;
+			/* A piece at a time, and only when libssh has sent the
+			 * last: the agent's megabyte is not copied into every
+			 * session's buffers at once. */
+			if ((ssh_get_poll_flags(c->s) & SSH_WRITE_PENDING) && ssh_blocking_flush(c->s, 0) == SSH_AGAIN) {
+				if (t_now < c->deadline)
+					return;
+				n = 0;
+			} else {
+				size_t left = c->seglen[c->segat] - c->written;
+
+				/* A shell that found no agent may have closed the
+				 * channel already: what it answered decides whether
+				 * this matters. */
+				n = ssh_channel_write(c->ch, c->seg[c->segat] + c->written,
+						      (uint32_t)(left < WRITE_PIECE ? left : WRITE_PIECE));
+				if (n == SSH_ERROR) {
+					snprintf(c->write_err, sizeof(c->write_err), "cannot send the %s to the agent: %s",
+						 c->segat + 1 < c->nseg ? "agent" : "plan", ssh_get_error(c->s));
+					c->state = ST_READ;
+					continue;
+				}
+				c->written += (size_t)n;
+				if (c->written == c->seglen[c->segat] && c->segat + 1 < c->nseg) {
+					c->segat++;
+					c->written = 0;
+					continue;
+				}
 			}
-			c->written += (size_t)n;
-			if (c->written < c->planlen) {
+			if (c->written < c->seglen[c->segat]) {
+				if (n > 0)
+					continue;
 				if (t_now < c->deadline)
 					return;
 				snprintf(c->write_err, sizeof(c->write_err), "cannot send the plan to the agent within %d s",
@@ -428,6 +530,8 @@ step(struct conn *c)
 			c->state = ST_READ;
 			continue;
 		case ST_READ:
+			if (exec_answered(c, t_now) != 0)
+				return;
 			for (int i = 0; i < STEP_READS; i++) {
 				n = ssh_channel_read_nonblocking(c->ch, buf, sizeof(buf), 0);
 				if (n == SSH_ERROR) {
@@ -472,9 +576,14 @@ step(struct conn *c)
 			rc = conclude(c, err, sizeof(err));
 			if (rc == AGENT_ABSENT && !c->pushed) {
 				/* The node has no agent of this build: send it, then ask again. */
-				hand_off_push(c);
+				if (t->become)
+					hand_off_push(c);
+				else
+					start_install(c);
 				return;
 			}
+			if (c->installing && c->status != AGENT_INSTALL_FAILED && !(rc == AGENT_ABSENT))
+				c->sent = 1;
 			if (rc == AGENT_ABSENT) {
 				char path[1280];
 

@@ -105,45 +105,6 @@ agent_blob_release(struct agent_blob *blob)
 	blob->data = NULL;
 }
 
-/* mkdir -p for the part of dir below root; the directories orch owns are 0700. */
-static int
-sftp_mkdirs(sftp_session sftp, const char *root, const char *dir, char *err, size_t errlen)
-{
-	char path[1024];
-	size_t skip = strlen(root);
-
-	snprintf(path, sizeof(path), "%s", dir);
-	for (char *p = path + skip + 1; ; p++) {
-		char save = *p;
-		sftp_attributes a;
-
-		if (save != '/' && save != '\0')
-			continue;
-		*p = '\0';
-		if ((a = sftp_stat(sftp, path)) != NULL) {
-			int isdir = a->type == SSH_FILEXFER_TYPE_DIRECTORY;
-
-			sftp_attributes_free(a);
-			if (!isdir) {
-				snprintf(err, errlen, "'%s' on the node is not a directory", path);
-				return -1;
-			}
-		} else {
-			mode_t mode = strncmp(path + skip, ORCH_STATE_DIR, strlen(ORCH_STATE_DIR)) == 0 ? 0700 : 0755;
-
-			if (sftp_mkdir(sftp, path, mode) != 0 && sftp_get_error(sftp) != SSH_FX_FILE_ALREADY_EXISTS &&
-			    (a = sftp_stat(sftp, path)) == NULL) {
-				snprintf(err, errlen, "cannot create '%s' on the node: sftp error %d", path, sftp_get_error(sftp));
-				return -1;
-			}
-			sftp_attributes_free(a);
-		}
-		*p = save;
-		if (save == '\0')
-			return 0;
-	}
-}
-
 static int
 random_hex(char *out, size_t bytes)
 {
@@ -216,6 +177,33 @@ agent_remote_path(const struct agent_blob *blob, const struct target *t, char *p
 }
 
 int
+agent_install_command(const struct agent_blob *blob, const struct target *t, char *cmd, size_t cmdlen)
+{
+	const char *root = t->root && strcmp(t->root, "/") != 0 ? t->root : "";
+	char rnd[17];
+	int n;
+
+	if (random_hex(rnd, 8) != 0)
+		return -1;
+	/* root passed plan_safe_path() and the rest is hex and digits: nothing
+	 * here comes from a node or needs quoting. Directories are made as
+	 * before any orch: /var/lib 0755, orch's own 0700. head -c reads no
+	 * more than its count, so the plan is left on stdin for the agent;
+	 * `sync FILE` is fsync(2); the hash check keeps a short or damaged
+	 * upload from ever taking the agent's name. set -C: the temporary
+	 * file is created, never followed or reused. */
+	n = snprintf(cmd, cmdlen,
+		     "B=%s%s; A=$B/orch-agent-%s; F=$B/.orch-agent-%s.%s.tmp; "
+		     "umask 022 && mkdir -p %s/var/lib && umask 077 && mkdir -p \"$B\" || exit %d; set -C; "
+		     "if head -c %zu >\"$F\" && chmod 700 \"$F\" && sync \"$F\" && set -- $(sha256sum \"$F\") && [ \"$1\" = %s ] && "
+		     "mv -f \"$F\" \"$A\"; then exec \"$A\"; fi; "
+		     "rm -f \"$F\"; echo \"the upload did not arrive whole in $F\" >&2; exit %d",
+		     root, ORCH_BIN_DIR, blob->sha256, blob->sha256, rnd, root, AGENT_INSTALL_FAILED, blob->len,
+		     blob->sha256, AGENT_INSTALL_FAILED);
+	return n > 0 && (size_t)n < cmdlen ? 0 : -1;
+}
+
+int
 agent_push(ssh_session s, const struct agent_blob *blob, const struct target *t, int timeout_s, int *sent,
 	   char *err, size_t errlen)
 {
@@ -223,7 +211,6 @@ agent_push(ssh_session s, const struct agent_blob *blob, const struct target *t,
 	const size_t pathlen = sizeof(path);
 	const char *root = t->root && strcmp(t->root, "/") != 0 ? t->root : "";
 	sftp_session sftp = NULL;
-	sftp_attributes a = NULL;
 	char bindir[1024], tmp[1200], cmd[8192], rnd[33];
 	char *home = NULL;
 	int rc = -1;
@@ -235,7 +222,7 @@ agent_push(ssh_session s, const struct agent_blob *blob, const struct target *t,
 		snprintf(err, errlen, "cannot get random bytes");
 		goto out;
 	}
-	if (t->become) {
+	{
 		/* The login user cannot see into the root-only directory: ask
 		 * sudo, then stage the upload in the user's home. */
 		char output[512];
@@ -258,48 +245,24 @@ agent_push(ssh_session s, const struct agent_blob *blob, const struct target *t,
 		snprintf(err, errlen, "cannot start sftp on the node: %s", ssh_get_error(s));
 		goto out;
 	}
-	if (!t->become) {
-		if ((a = sftp_stat(sftp, path)) != NULL && a->type == SSH_FILEXFER_TYPE_REGULAR &&
-		    a->size == blob->len) {
-			rc = 0;
-			goto out;
-		}
-		if (sftp_mkdirs(sftp, root, bindir, err, errlen) != 0)
-			goto out;
-		snprintf(tmp, sizeof(tmp), "%s/.orch-agent-%s.%s.tmp", bindir, blob->sha256, rnd);
-		if (upload(sftp, blob, tmp, err, errlen) != 0) {
-			sftp_unlink(sftp, tmp);
-			goto out;
-		}
-		/* SFTP's rename (v3, as OpenSSH serves it) refuses an existing
-		 * target, which only a stale or foreign file can be: mv -f
-		 * replaces that one. */
-		snprintf(cmd, sizeof(cmd), "mv -f -- %s %s", tmp, path);
-		if (sftp_rename(sftp, tmp, path) != 0 && exec_ok(s, cmd, timeout_s, err, errlen) != 0) {
-			sftp_unlink(sftp, tmp);
-			goto out;
-		}
-	} else {
-		if ((home = sftp_canonicalize_path(sftp, ".")) == NULL || !plan_safe_path(home)) {
-			snprintf(err, errlen, "the login user's home on the node is unusable for staging the agent: '%s'",
-				 home ? home : "(unknown)");
-			goto out;
-		}
-		snprintf(tmp, sizeof(tmp), "%s/.orch-agent-%s.%s.tmp", home, blob->sha256, rnd);
-		if (upload(sftp, blob, tmp, err, errlen) != 0) {
-			sftp_unlink(sftp, tmp);
-			goto out;
-		}
-		snprintf(cmd, sizeof(cmd),
-			 "sudo -n mkdir -p -m 0700 %s && sudo -n install -m 0700 -o root -g root %s %s/.orch-agent-%s.tmp && sudo -n mv -f -- %s/.orch-agent-%s.tmp %s; rc=$?; rm -f %s; exit $rc",
-			 bindir, tmp, bindir, rnd, bindir, rnd, path, tmp);
-		if (exec_ok(s, cmd, timeout_s, err, errlen) != 0)
-			goto out;
+	if ((home = sftp_canonicalize_path(sftp, ".")) == NULL || !plan_safe_path(home)) {
+		snprintf(err, errlen, "the login user's home on the node is unusable for staging the agent: '%s'",
+			 home ? home : "(unknown)");
+		goto out;
 	}
+	snprintf(tmp, sizeof(tmp), "%s/.orch-agent-%s.%s.tmp", home, blob->sha256, rnd);
+	if (upload(sftp, blob, tmp, err, errlen) != 0) {
+		sftp_unlink(sftp, tmp);
+		goto out;
+	}
+	snprintf(cmd, sizeof(cmd),
+		 "sudo -n mkdir -p -m 0700 %s && sudo -n install -m 0700 -o root -g root %s %s/.orch-agent-%s.tmp && sudo -n mv -f -- %s/.orch-agent-%s.tmp %s; rc=$?; rm -f %s; exit $rc",
+		 bindir, tmp, bindir, rnd, bindir, rnd, path, tmp);
+	if (exec_ok(s, cmd, timeout_s, err, errlen) != 0)
+		goto out;
 	*sent = 1;
 	rc = 0;
 out:
-	sftp_attributes_free(a);
 	ssh_string_free_char(home);
 	if (sftp != NULL)
 		sftp_free(sftp);

@@ -29,12 +29,27 @@ void agent_blob_release(struct agent_blob *blob);
 /* Where the agent of blob lives on t: <root>/var/lib/orch/bin/orch-agent-<sha256>. */
 void agent_remote_path(const struct agent_blob *blob, const struct target *t, char *path, size_t pathlen);
 
-/* Makes sure the node behind s, a blocking session, has the agent at
- * agent_remote_path(): a node that has a file of its size there (with
- * become: that sudo finds) is left alone; else the agent is uploaded to a
- * temporary name and renamed into place (with become: staged in the login
- * user's home and installed root-only through sudo -n). Returns 0 with
- * *sent telling whether it was uploaded now, or -1 with err. */
+/* The exit status of agent_install_command() when the agent could not be
+ * put in place; its stderr says why. */
+#define AGENT_INSTALL_FAILED 125
+
+/* The remote command that installs the agent and runs it, for a node whose
+ * shell does not find it (a login as root): its stdin is the agent's
+ * blob->len bytes, then the plan. It makes <root>/var/lib/orch/bin (0700),
+ * writes the bytes to a new temporary file there, fsyncs it, checks its
+ * SHA-256 and renames it to the agent's name, then runs the agent on the
+ * rest of stdin. Anything short of that: the temporary file removed, exit
+ * AGENT_INSTALL_FAILED. One round trip more than a run of an agent already
+ * there, and the bytes of the upload. Returns 0, or -1 when cmd is too
+ * small or there are no random bytes. */
+int agent_install_command(const struct agent_blob *blob, const struct target *t, char *cmd, size_t cmdlen);
+
+/* With ansible_become, where the login user cannot see into the
+ * root-only directory: makes sure the node behind s, a blocking session,
+ * has the agent at agent_remote_path(). `sudo -n test -f` asks; when it is
+ * not there the agent is uploaded over SFTP to the login user's home and
+ * installed root-only with sudo -n install and mv. Returns 0 with *sent
+ * telling whether it was uploaded now, or -1 with err. */
 int agent_push(ssh_session s, const struct agent_blob *blob, const struct target *t, int timeout_s, int *sent,
 	       char *err, size_t errlen);
 
