@@ -184,6 +184,7 @@ facts_print_table(FILE *out, const struct fleet *f, int all_devices)
 		else if (json_array_size(selected) == 0)
 			fprintf(out, "  (the passthrough selectors match no device)\n");
 		json_decref(selected);
+		outcome_compact(o);
 	}
 }
 
@@ -217,6 +218,7 @@ facts_document(const struct results *r)
 		json_decref(selected);
 		json_object_set_new(hosts, name, json_pack("{s:s,s:O,s:O,s:o}", "status", "ok",
 			"facts", facts, "passthrough", select, "selected", sel));
+		outcome_compact(o);
 	}
 	return json_pack("{s:s,s:o,s:i}", "orch", ORCH_VERSION, "hosts", hosts,
 			 "exit_status", results_exit_status(r));

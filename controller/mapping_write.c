@@ -117,6 +117,7 @@ choose_facts(struct phase *ph, struct member *m)
 					    "no entry in mapping '%s' from this run: the fresh boot did not verify", name);
 	} else if ((m->facts = outcome_facts(o)) != NULL) {
 		json_incref(m->facts);
+		outcome_compact(o);
 	} else {
 		results_step_status(ph->r, m->host, ORCH_STEP_PCI_MAPPING, ORCH_FAILED,
 				    "no entry in mapping '%s': the agent reported no facts", name);

@@ -118,10 +118,19 @@ struct node {
 	void (*timer_fn)(void *n);                  /* the timer armed, or NULL */
 };
 
+/* What the rollout reads of a host's facts of this run, taken once: the
+ * facts themselves stay compact in the results (results.h). */
+struct ident {
+	char *hostname;         /* the node's Proxmox name */
+	char *cluster;          /* its cluster's name, or NULL */
+	unsigned known : 1, quorate : 1, ceph : 1, osds : 1;
+};
+
 struct rollout {
 	const struct options *opts;
 	struct engine *engine;
 	struct results *r;
+	struct ident *idents;   /* one per host of the fleet */
 	struct node *nodes;     /* one per candidate, in inventory order */
 	size_t n, done, batch_end, batches, running;
 	int stopped;
@@ -323,15 +332,40 @@ verify_steps(struct node *n)
 
 /* ---------------------------------------------------------- maintenance */
 
+static char *
+dup_or_null(const char *s)
+{
+	return s != NULL ? strdup(s) : NULL;
+}
+
+/* What the rollout needs of host's facts of this run. */
+static const struct ident *
+ident(const struct rollout *ro, size_t host)
+{
+	struct ident *id = &ro->idents[host];
+	const struct outcome *o = &ro->r->fleet->hosts[host].outcome;
+	json_t *facts, *cluster, *ceph;
+
+	if (id->known)
+		return id;
+	facts = outcome_facts(o);
+	cluster = json_object_get(facts, "cluster");
+	ceph = json_object_get(facts, "ceph");
+	id->hostname = dup_or_null(json_string_value(json_object_get(facts, "hostname")));
+	id->cluster = dup_or_null(json_string_value(json_object_get(cluster, "name")));
+	id->quorate = json_is_true(json_object_get(cluster, "quorate"));
+	id->ceph = json_is_true(json_object_get(ceph, "cluster"));
+	id->osds = json_array_size(json_object_get(ceph, "osds")) > 0;
+	id->known = 1;
+	outcome_compact(o);
+	return id;
+}
+
 /* The node's Proxmox name and cluster, from its facts of this run. */
 static const char *
-node_fact(const struct results *r, size_t host, const char *key)
+node_fact(const struct rollout *ro, size_t host, const char *key)
 {
-	json_t *facts = outcome_facts(&r->fleet->hosts[host].outcome);
-
-	if (strcmp(key, "cluster") == 0)
-		return json_string_value(json_object_get(json_object_get(facts, "cluster"), "name"));
-	return json_string_value(json_object_get(facts, key));
+	return strcmp(key, "cluster") == 0 ? ident(ro, host)->cluster : ident(ro, host)->hostname;
 }
 
 /* Another host of n's cluster that answered in this run and is not down
@@ -340,12 +374,12 @@ static size_t
 other_member(const struct node *n)
 {
 	const struct rollout *ro = n->ro;
-	const char *cluster = node_fact(ro->r, n->host, "cluster");
+	const char *cluster = node_fact(ro, n->host, "cluster");
 
 	if (cluster == NULL)
 		return SIZE_MAX;
 	for (size_t i = 0; i < ro->r->fleet->n; i++) {
-		const char *c = node_fact(ro->r, i, "cluster");
+		const char *c = node_fact(ro, i, "cluster");
 		int busy = 0;
 
 		if (i == n->host || c == NULL || strcmp(c, cluster) != 0 ||
@@ -372,7 +406,7 @@ static void maintenance_left(struct node *n, int answered);
 static void
 leave_maintenance_via(struct node *n, size_t via)
 {
-	const char *name = node_fact(n->ro->r, n->host, "hostname");
+	const char *name = node_fact(n->ro, n->host, "hostname");
 
 	n->via = via;
 	run_steps_on(n, via, json_pack("[{s:s, s:{s:b, s:[s]}}]", "name", ORCH_STEP_MAINTENANCE, "args", "enable", 0,
@@ -383,7 +417,7 @@ static void
 maintenance_left(struct node *n, int answered)
 {
 	json_t *res = agent_lines_find(n->lines, ORCH_STEP_MAINTENANCE);
-	const char *name = node_fact(n->ro->r, n->host, "hostname");
+	const char *name = node_fact(n->ro, n->host, "hostname");
 	size_t via;
 
 	if (res != NULL && decoded(res).status != ORCH_FAILED) {
@@ -427,7 +461,7 @@ leave_maintenance(struct node *n)
 	}
 	n->phase = PH_LEAVE;
 	n->err[0] = '\0';
-	if (n->down && node_fact(n->ro->r, n->host, "hostname") != NULL && (via = other_member(n)) != SIZE_MAX) {
+	if (n->down && node_fact(n->ro, n->host, "hostname") != NULL && (via = other_member(n)) != SIZE_MAX) {
 		leave_maintenance_via(n, via);
 		return;
 	}
@@ -616,7 +650,7 @@ print_left(struct rollout *ro)
 
 	for (size_t k = 0; k < ro->n; k++) {
 		struct node *n = &ro->nodes[k];
-		const char *name = node_fact(ro->r, n->host, "hostname");
+		const char *name = node_fact(ro, n->host, "hostname");
 
 		if (!n->in_maintenance)
 			continue;
@@ -875,16 +909,10 @@ reboot_node(struct node *n)
 
 /* ----------------------------------------------------------------- ceph */
 
-static json_t *
-host_facts(const struct rollout *ro, size_t host, const char *key)
-{
-	return json_object_get(outcome_facts(&ro->r->fleet->hosts[host].outcome), key);
-}
-
 static int
 runs_osds(const struct rollout *ro, size_t host)
 {
-	return json_array_size(json_object_get(host_facts(ro, host, "ceph"), "osds")) > 0;
+	return ident(ro, host)->osds;
 }
 
 /* A quorate member with Ceph that answered in this run, outside the batch
@@ -899,8 +927,7 @@ ceph_member(const struct rollout *ro, int avoid_batch)
 
 		for (size_t k = 0; k < ro->n; k++)
 			down |= ro->nodes[k].host == i && ro->nodes[k].down;
-		if (down || !json_is_true(json_object_get(host_facts(ro, i, "ceph"), "cluster")) ||
-		    !json_is_true(json_object_get(host_facts(ro, i, "cluster"), "quorate")) ||
+		if (down || !ident(ro, i)->ceph || !ident(ro, i)->quorate ||
 		    ro->r->fleet->hosts[i].outcome.state != HOST_DONE)
 			continue;
 		for (size_t k = ro->done; avoid_batch && k < ro->batch_end; k++)
@@ -1207,7 +1234,7 @@ print_interrupted(struct rollout *ro)
 {
 	for (size_t k = 0; k < ro->n; k++) {
 		struct node *n = &ro->nodes[k];
-		const char *name = node_fact(ro->r, n->host, "hostname");
+		const char *name = node_fact(ro, n->host, "hostname");
 		char left[512] = "";
 
 		if (!n->interrupted)
@@ -1233,8 +1260,11 @@ reboot_rollout(struct engine *engine, const struct options *opts, struct results
 	struct sigaction sa = {.sa_handler = on_signal}, old_int, old_term;
 	int ret;
 
-	if ((ro.nodes = calloc(fleet->n ? fleet->n : 1, sizeof(*ro.nodes))) == NULL)
+	if ((ro.nodes = calloc(fleet->n ? fleet->n : 1, sizeof(*ro.nodes))) == NULL ||
+	    (ro.idents = calloc(fleet->n ? fleet->n : 1, sizeof(*ro.idents))) == NULL) {
+		free(ro.nodes);
 		return -1;
+	}
 	for (size_t i = 0; i < fleet->n; i++) {
 		if (candidates[i])
 			ro.nodes[ro.n++] = (struct node){.ro = &ro, .host = i};
@@ -1263,5 +1293,10 @@ reboot_rollout(struct engine *engine, const struct options *opts, struct results
 	json_decref(ro.ceph.lines);
 	json_decref(ro.ceph_before);
 	free(ro.nodes);
+	for (size_t i = 0; i < fleet->n; i++) {
+		free(ro.idents[i].hostname);
+		free(ro.idents[i].cluster);
+	}
+	free(ro.idents);
 	return ret;
 }

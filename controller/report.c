@@ -149,7 +149,7 @@ print_commands(struct report *r, json_t *cmds)
 static void
 print_result(struct report *r, const struct host *h, const struct step_result *res)
 {
-	const char *msg = json_string_value(json_object_get(res->line, "msg"));
+	const char *msg = json_string_value(json_object_get(step_line(res), "msg"));
 	const char *name = h->plan.target.name;
 
 	switch (res->status) {
@@ -171,9 +171,9 @@ print_result(struct report *r, const struct host *h, const struct step_result *r
 	put_str(r->out, msg != NULL ? msg : "");
 	fprintf(r->out, "%s\n", color(r, C_RESET));
 	if (r->opts->diff)
-		print_diff(r, json_object_get(res->line, "diff"));
+		print_diff(r, json_object_get(step_line(res), "diff"));
 	if (r->opts->verbose)
-		print_commands(r, json_object_get(res->line, "commands"));
+		print_commands(r, json_object_get(step_line(res), "commands"));
 }
 
 /* The live text: results.c calls these under its lock. `orch facts` prints
@@ -344,12 +344,14 @@ json_document(struct report *r, int status)
 		json_t *steps = json_array();
 
 		for (size_t k = 0; k < o->nsteps; k++)
-			json_array_append(steps, o->steps[k].line);
-		json_object_set_new(hosts, name, json_pack("{s:s,s:s?,s:b,s:f,s:b,s:b,s:s?,s:o,s:O?,s:O?}",
+			json_array_append(steps, step_line(&o->steps[k]));
+		json_object_set_new(hosts, name, json_pack("{s:s,s:s?,s:b,s:f,s:b,s:b,s:s?,s:o,s:o?,s:O?}",
 			"status", state_name(o), "msg", o->msg, "agent_sent", o->agent_sent,
 			"seconds", o->seconds, "reboot_pending", outcome_reboot_pending(o),
 			"drift", results_drift(r->res, o), "host_key", o->fingerprint[0] ? o->fingerprint : NULL,
-			"steps", steps, "summary", o->summary, "facts", outcome_facts(o)));
+			"steps", steps, "summary", o->summary ? json_loads(o->summary, 0, NULL) : NULL,
+			"facts", outcome_facts(o)));
+		outcome_compact(o);
 		json_object_set_new(stats, name, json_pack("{s:i,s:i,s:i,s:i,s:i,s:i,s:i}",
 			"ok", n.ok, "changed", n.changed, "unreachable", n.unreachable,
 			"failures", n.failed, "skipped", n.skipped, "rescued", 0, "ignored", 0));
@@ -463,7 +465,7 @@ write_junit(struct report *r, const char *path)
 		json_array_foreach(o->planned, j, s) {
 			const char *step = json_string_value(s);
 			const struct step_result *res = outcome_find(o, step);
-			const char *msg = res ? json_string_value(json_object_get(res->line, "msg")) : NULL;
+			const char *msg = res ? json_string_value(json_object_get(step_line(res), "msg")) : NULL;
 
 			fputs("    <testcase classname=\"", f);
 			xml_escape(f, name);
@@ -496,6 +498,7 @@ write_junit(struct report *r, const char *path)
 			}
 			fputs("</testcase>\n", f);
 		}
+		outcome_compact(o);
 		fputs("  </testsuite>\n", f);
 	}
 	fputs("</testsuites>\n", f);

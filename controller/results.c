@@ -35,12 +35,15 @@ results_release(struct results *r)
 	for (size_t i = 0; r->fleet != NULL && i < r->fleet->n; i++) {
 		struct outcome *o = &r->fleet->hosts[i].outcome;
 
-		for (size_t k = 0; k < o->nsteps; k++)
-			json_decref(o->steps[k].line);
+		outcome_compact(o);
+		for (size_t k = 0; k < o->nsteps; k++) {
+			free(o->steps[k].name);
+			free(o->steps[k].text);
+		}
 		free(o->steps);
 		free(o->msg);
 		json_decref(o->planned);
-		json_decref(o->summary);
+		free(o->summary);
 		*o = (struct outcome){0};
 	}
 	pthread_mutex_destroy(&r->lock);
@@ -52,22 +55,31 @@ add_step(struct results *r, size_t i, const struct agent_message *m)
 {
 	struct host *h = &r->fleet->hosts[i];
 	struct outcome *o = &h->outcome;
-	struct step_result *s;
+	struct step_result *s, next = {.status = m->status, .line = m->line};
 
+	if ((next.name = strdup(m->name)) == NULL || (next.text = json_dumps(m->line, JSON_COMPACT)) == NULL) {
+		free(next.name);
+		return;   /* the run goes on; the result is not kept */
+	}
 	if (o->nsteps == o->cap) {
 		size_t cap = o->cap ? o->cap * 2 : 16;
 		struct step_result *more = realloc(o->steps, cap * sizeof(*more));
 
-		if (more == NULL)
-			return;   /* the run goes on; the result is not kept */
+		if (more == NULL) {
+			free(next.name);
+			free(next.text);
+			return;
+		}
 		o->steps = more;
 		o->cap = cap;
 	}
 	s = &o->steps[o->nsteps++];
-	*s = (struct step_result){.name = m->name, .status = m->status, .line = json_incref(m->line)};
+	/* The observer reads the line as it came; only its text is kept. */
+	*s = next;
 	o->count[m->status]++;
 	if (r->obs.step != NULL)
 		r->obs.step(r->obs.ctx, h, s);
+	s->line = NULL;
 }
 
 void
@@ -77,8 +89,9 @@ results_record(struct results *r, size_t i, const struct agent_message *m)
 
 	pthread_mutex_lock(&r->lock);
 	if (m->type == ORCH_MSG_SUMMARY) {
-		json_decref(o->summary);
-		o->summary = json_incref(m->line);
+		free(o->summary);
+		o->summary = json_dumps(m->line, JSON_COMPACT);
+		o->summary_reboot_pending = json_is_true(json_object_get(m->line, "reboot_pending"));
 	} else if (m->type == ORCH_MSG_RESULT) {
 		add_step(r, i, m);
 	}
@@ -180,17 +193,37 @@ outcome_find(const struct outcome *o, const char *step)
 }
 
 json_t *
+step_line(const struct step_result *s)
+{
+	/* The cache is not part of what the result is: readers hold it const. */
+	struct step_result *m = (struct step_result *)s;
+
+	if (m->line == NULL)
+		m->line = json_loads(m->text, 0, NULL);
+	return m->line;
+}
+
+json_t *
 outcome_facts(const struct outcome *o)
 {
 	const struct step_result *s = outcome_find(o, ORCH_STEP_FACTS);
 
-	return s != NULL ? json_object_get(s->line, "facts") : NULL;
+	return s != NULL ? json_object_get(step_line(s), "facts") : NULL;
+}
+
+void
+outcome_compact(const struct outcome *o)
+{
+	for (size_t k = 0; k < o->nsteps; k++) {
+		json_decref(o->steps[k].line);
+		o->steps[k].line = NULL;
+	}
 }
 
 int
 outcome_reboot_pending(const struct outcome *o)
 {
-	if (o->state != HOST_DONE || !json_is_true(json_object_get(o->summary, "reboot_pending")))
+	if (o->state != HOST_DONE || o->summary == NULL || !o->summary_reboot_pending)
 		return 0;
 	/* a rolling reboot that brought the node back settled it */
 	for (size_t k = 0; k < o->nsteps; k++) {

@@ -24,11 +24,16 @@ enum host_state {
 };
 
 /* One step's outcome: the agent's result line, or one the controller made
- * for a step it ran itself (reboot, the verify of a fresh boot). */
+ * for a step it ran itself (reboot, the verify of a fresh boot). What is
+ * kept is the line's compact text: a fleet of a thousand nodes keeps a
+ * thousand facts, and jansson's objects take about seven times the bytes of
+ * their text. step_line() decodes it when a reader needs it and keeps that
+ * until outcome_compact(). */
 struct step_result {
-	const char *name;          /* borrowed from line */
+	char *name;                /* owned */
 	enum orch_status status;
-	json_t *line;              /* the result object, owned */
+	char *text;                /* the result object, compact JSON, owned */
+	json_t *line;              /* decoded from text, or NULL: use step_line() */
 };
 
 /* A host's outcome. steps holds nsteps results in the order they came;
@@ -40,7 +45,8 @@ struct outcome {
 	json_t *planned;           /* array of step names, owned */
 	struct step_result *steps;
 	size_t nsteps, cap;
-	json_t *summary;           /* the agent's summary line, or NULL */
+	char *summary;             /* the agent's summary line, compact JSON, or NULL */
+	int summary_reboot_pending;  /* its reboot_pending */
 	int count[ORCH_SKIPPED + 1];  /* results per status */
 	int agent_sent;            /* the agent was uploaded in this run */
 	int recorded_key;          /* --accept-new recorded the host's key */
@@ -97,8 +103,16 @@ void results_done(struct results *r, size_t i, double seconds, int agent_sent,
 /* The result of step in o, or NULL. */
 const struct step_result *outcome_find(const struct outcome *o, const char *step);
 
-/* The facts of the facts step, or NULL. */
+/* s's result object, decoded on the first call since the last
+ * outcome_compact() of its outcome; borrowed until then. NULL only when
+ * memory runs out. */
+json_t *step_line(const struct step_result *s);
+
+/* The facts of the facts step (borrowed as step_line's), or NULL. */
 json_t *outcome_facts(const struct outcome *o);
+
+/* Drops what step_line() decoded in o: a reader done with a host. */
+void outcome_compact(const struct outcome *o);
 
 /* Whether the node ended the run with its configured state other than the
  * live one: a good run whose summary says so, not settled by a reboot that

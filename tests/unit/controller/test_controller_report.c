@@ -298,6 +298,37 @@ facts_table_shows_the_selection_escaped(void)
 	scene_close(&s);
 }
 
+/* What the store keeps of a finished host is each line's text: a reader
+ * gets the object decoded (the same as it came), and outcome_compact()
+ * drops the decoded copy again. */
+static void
+results_keep_lines_as_text_and_decode_them_on_demand(void)
+{
+	struct scene s;
+	const struct outcome *o;
+	const struct step_result *facts;
+	json_t *want = json_loads(FACTS_LINE, 0, NULL);
+
+	scene_open(&s, three_nodes, CMD_APPLY, 0, 0);
+	record_three_nodes(&s);
+	o = &s.fleet.hosts[0].outcome;
+	CHECK(o->nsteps == 3);
+	for (size_t k = 0; k < o->nsteps; k++)
+		CHECK(o->steps[k].line == NULL && o->steps[k].text != NULL);
+	CHECK((facts = outcome_find(o, "facts")) != NULL);
+	CHECK(json_equal(step_line(facts), want));
+	CHECK(step_line(facts) == facts->line);
+	CHECK_STR(json_string_value(json_object_get(json_object_get(outcome_facts(o), "boot"), "loader")),
+		  "systemd-boot");
+	outcome_compact(o);
+	CHECK(facts->line == NULL);
+	CHECK(json_equal(step_line(facts), want));
+	/* the summary is text too; what the report asks of it is kept */
+	CHECK(outcome_reboot_pending(o) && !outcome_reboot_pending(&s.fleet.hosts[1].outcome));
+	json_decref(want);
+	scene_close(&s);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -309,6 +340,8 @@ main(int argc, char **argv)
 		{"drift_under_check_is_its_own_exit_bit_and_note", drift_under_check_is_its_own_exit_bit_and_note},
 		{"junit_has_a_case_per_planned_step", junit_has_a_case_per_planned_step},
 		{"facts_table_shows_the_selection_escaped", facts_table_shows_the_selection_escaped},
+		{"results_keep_lines_as_text_and_decode_them_on_demand",
+		 results_keep_lines_as_text_and_decode_them_on_demand},
 		{NULL, NULL},
 	};
 
