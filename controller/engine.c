@@ -22,11 +22,9 @@
  * Each job goes through the states below. The engine polls the sockets of
  * the jobs in flight and steps a job when its socket is ready or one of its
  * deadlines passes; every libssh call of a step answers at once (SSH_AGAIN:
- * wait for the socket). Two slow paths run blocking code in a thread of
- * their own, which tells the engine through a pipe when it is done: the
- * name lookup of the first connect, and, with become, sending the agent
- * (SFTP and the sudo commands around it). The agent itself always runs
- * here, and so does its install on a node logged in to as root.
+ * wait for the socket). One slow path runs blocking code in a thread of
+ * its own, which tells the engine through a pipe when it is done: the
+ * name lookup of the first connect.
  *
  * Round trips: the plan follows the exec request at once, without waiting
  * for its answer (the server runs the command before it reads the data
@@ -39,7 +37,6 @@ enum state {
 	ST_RESOLVE,   /* a thread looks the host's name up and starts the TCP connect */
 	ST_CONNECT,   /* TCP, banner, key exchange */
 	ST_AUTH,      /* host key checked; logging in */
-	ST_PUSH,      /* a thread makes sure the node has the agent */
 	ST_OPEN,      /* opening the channel */
 	ST_EXEC,      /* asking for the agent (or its install) */
 	ST_WRITE,     /* sending the plan (after the agent, for its install) */
@@ -75,8 +72,6 @@ struct conn {
 	int more;             /* output is waiting in libssh's buffers */
 	int first_rc;         /* ST_RESOLVE's ssh_connect() answer, for ST_CONNECT */
 	int have_first_rc;
-	int thread_rc;        /* ST_PUSH's answer */
-	char thread_err[1024];
 	pthread_t thread;
 };
 
@@ -228,35 +223,6 @@ wake_engine(struct conn *c)
 		abort();
 }
 
-/* The slow path: make sure the node has the agent, on the blocking code of
- * push.c. */
-static void *
-push_main(void *arg)
-{
-	struct conn *c = arg;
-
-	ssh_set_blocking(c->s, 1);
-	c->thread_rc = agent_push(c->s, c->e->agent, target_of(c), c->e->opts->timeout, &c->sent,
-				  c->thread_err, sizeof(c->thread_err));
-	ssh_set_blocking(c->s, 0);
-	wake_engine(c);
-	return NULL;
-}
-
-static void
-hand_off_push(struct conn *c)
-{
-	char err[256];
-
-	close_channel(c);
-	agent_output_release(&c->out);
-	c->state = ST_PUSH;
-	if ((errno = start_thread(c, push_main)) != 0) {
-		snprintf(err, sizeof(err), "cannot start a thread for the node: %s", strerror(errno));
-		finish(c, JOB_FAILED, err);
-	}
-}
-
 /* libssh looks the host's name up inside the first ssh_connect() call, with
  * getaddrinfo(3), which blocks: a name whose lookup is slow would hold up
  * every host. Names go through a thread; addresses are connected at once. */
@@ -358,13 +324,7 @@ start(struct conn *c)
 	c->deadline = c->started + e->opts->timeout;
 	c->out = (struct agent_output){.fn = on_line, .ctx = c};
 	/* A fixed string: the agent's path is a checked root and hex. */
-	agent_remote_path(e->agent, t, c->cmd, sizeof(c->cmd));
-	if (t->become) {
-		char path[sizeof(c->cmd)];
-
-		snprintf(path, sizeof(path), "%s", c->cmd);
-		snprintf(c->cmd, sizeof(c->cmd), "%s%s", orch_ssh_become_prefix(t), path);
-	}
+	agent_run_command(e->agent, t, c->cmd, sizeof(c->cmd));
 	if (orch_ssh_new(&c->s, e->ssh, t, c->where, sizeof(c->where), err, sizeof(err)) != 0) {
 		finish(c, JOB_UNREACHABLE, err);
 		return;
@@ -441,13 +401,6 @@ step(struct conn *c)
 			}
 			if (rc != 0) {
 				finish(c, JOB_UNREACHABLE, err);
-				return;
-			}
-			/* With become the login user cannot see into the agent's
-			 * root-only directory: the push asks sudo whether it is
-			 * there. */
-			if (t->become) {
-				hand_off_push(c);
 				return;
 			}
 			start_run(c, t_now);
@@ -575,27 +528,22 @@ step(struct conn *c)
 				return;
 			rc = conclude(c, err, sizeof(err));
 			if (rc == AGENT_ABSENT && !c->pushed) {
-				/* The node has no agent of this build: send it, then ask again. */
-				if (t->become)
-					hand_off_push(c);
-				else
-					start_install(c);
+				/* The node has no agent of this build: send it with the plan. */
+				start_install(c);
 				return;
 			}
-			if (c->installing && c->status != AGENT_INSTALL_FAILED && !(rc == AGENT_ABSENT))
-				c->sent = 1;
+			c->sent = c->installing && rc != AGENT_ABSENT && c->status != AGENT_INSTALL_FAILED;
 			if (rc == AGENT_ABSENT) {
 				char path[1280];
 
 				agent_remote_path(e->agent, t, path, sizeof(path));
 				snprintf(err, sizeof(err),
-					 "the node's shell does not find the agent at '%s' (exit status 127) though it was %s",
-					 path, c->sent ? "just uploaded" : "there");
+					 "the node's shell does not find the agent at '%s' (exit status 127) though it was just "
+					 "installed", path);
 			}
 			finish(c, rc == 0 ? JOB_DONE : JOB_FAILED, rc == 0 ? NULL : err);
 			return;
 		case ST_RESOLVE:
-		case ST_PUSH:
 		case ST_FREE:
 			return;
 		}
@@ -605,7 +553,7 @@ step(struct conn *c)
 static int
 waiting(const struct conn *c)
 {
-	return c->state != ST_RESOLVE && c->state != ST_PUSH && c->state != ST_FREE;
+	return c->state != ST_RESOLVE && c->state != ST_FREE;
 }
 
 struct engine *
@@ -746,18 +694,10 @@ thread_done(struct engine *e, struct conn *c)
 {
 	pthread_join(c->thread, NULL);
 	e->threads--;
-	if (c->state == ST_RESOLVE) {
-		/* -T counts from the connect, as in libssh's own. */
-		c->state = ST_CONNECT;
-		c->deadline = now() + e->opts->timeout;
-		c->have_first_rc = 1;
-	} else if (c->thread_rc != 0) {
-		finish(c, JOB_FAILED, c->thread_err);
-		return;
-	} else {
-		c->pushed = 1;
-		start_run(c, now());
-	}
+	/* -T counts from the connect, as in libssh's own. */
+	c->state = ST_CONNECT;
+	c->deadline = now() + e->opts->timeout;
+	c->have_first_rc = 1;
 	step(c);
 }
 

@@ -5,7 +5,6 @@
 #define ORCH_PUSH_H
 
 #include <stddef.h>
-#include <libssh/libssh.h>
 
 #include "plan.h"
 
@@ -33,8 +32,13 @@ void agent_remote_path(const struct agent_blob *blob, const struct target *t, ch
  * put in place; its stderr says why. */
 #define AGENT_INSTALL_FAILED 125
 
+/* The remote command that runs the agent, a fixed string: its path, or
+ * with become `sudo -n sh -c 'exec PATH'`, so that a missing agent is the
+ * shell's 127 either way. */
+void agent_run_command(const struct agent_blob *blob, const struct target *t, char *cmd, size_t cmdlen);
+
 /* The remote command that installs the agent and runs it, for a node whose
- * shell does not find it (a login as root): its stdin is the agent's
+ * shell does not find it (with become, all of it under `sudo -n sh -c`): its stdin is the agent's
  * blob->len bytes, then the plan. It makes <root>/var/lib/orch/bin (0700),
  * writes the bytes to a new temporary file there, fsyncs it, checks its
  * SHA-256 and renames it to the agent's name, then runs the agent on the
@@ -43,14 +47,5 @@ void agent_remote_path(const struct agent_blob *blob, const struct target *t, ch
  * there, and the bytes of the upload. Returns 0, or -1 when cmd is too
  * small or there are no random bytes. */
 int agent_install_command(const struct agent_blob *blob, const struct target *t, char *cmd, size_t cmdlen);
-
-/* With ansible_become, where the login user cannot see into the
- * root-only directory: makes sure the node behind s, a blocking session,
- * has the agent at agent_remote_path(). `sudo -n test -f` asks; when it is
- * not there the agent is uploaded over SFTP to the login user's home and
- * installed root-only with sudo -n install and mv. Returns 0 with *sent
- * telling whether it was uploaded now, or -1 with err. */
-int agent_push(ssh_session s, const struct agent_blob *blob, const struct target *t, int timeout_s, int *sent,
-	       char *err, size_t errlen);
 
 #endif

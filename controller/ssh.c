@@ -1,22 +1,14 @@
 #include "ssh.h"
-#include "clock.h"
 
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "escape.h"
-
-const char *
-orch_ssh_become_prefix(const struct target *t)
-{
-	return t->become ? "sudo -n " : "";
-}
 
 void
 orch_ssh_find_dir(struct ssh_ctx *ctx)
@@ -274,53 +266,4 @@ orch_ssh_close(ssh_session s)
 	if (ssh_is_connected(s))
 		ssh_disconnect(s);
 	ssh_free(s);
-}
-
-int
-orch_ssh_exec(ssh_session s, const char *cmd, int timeout_s, int *status,
-	      char *out, size_t outlen, char *err, size_t errlen)
-{
-	ssh_channel ch = NULL;
-	double deadline = now() + timeout_s;
-	size_t used = 0;
-	char buf[4096];
-	int rc = -1;
-
-	if (outlen > 0)
-		out[0] = '\0';
-	if ((ch = ssh_channel_new(s)) == NULL || ssh_channel_open_session(ch) != SSH_OK ||
-	    ssh_channel_request_exec(ch, cmd) != SSH_OK) {
-		snprintf(err, errlen, "cannot run '%s': %s", cmd, ssh_get_error(s));
-		goto out;
-	}
-	ssh_channel_send_eof(ch);
-	while (!ssh_channel_is_eof(ch)) {
-		int n;
-
-		if (now() > deadline) {
-			snprintf(err, errlen, "'%s' did not finish within %d s", cmd, timeout_s);
-			goto out;
-		}
-		n = ssh_channel_read_timeout(ch, buf, sizeof(buf), 0, 500);
-		if (n == SSH_ERROR) {
-			snprintf(err, errlen, "'%s': %s", cmd, ssh_get_error(s));
-			goto out;
-		}
-		for (int is_err = 0; is_err < 2; is_err++) {
-			if (is_err)
-				n = ssh_channel_read_nonblocking(ch, buf, sizeof(buf), 1);
-			for (int j = 0; j < n && used + 1 < outlen; j++)
-				out[used++] = buf[j];
-		}
-		if (outlen > 0)
-			out[used] = '\0';
-	}
-	*status = ssh_channel_get_exit_status(ch);
-	rc = 0;
-out:
-	if (ch != NULL) {
-		ssh_channel_close(ch);
-		ssh_channel_free(ch);
-	}
-	return rc;
 }

@@ -71,13 +71,4 @@ void orch_ssh_auth_release(struct ssh_auth *a);
 /* Disconnects and frees s (NULL is fine). */
 void orch_ssh_close(ssh_session s);
 
-/* Runs cmd (a fixed string: never built from inventory values) with no input,
- * collecting at most outlen-1 bytes of its stdout and stderr in out. Returns
- * 0 with the exit status in *status, or -1 with err. */
-int orch_ssh_exec(ssh_session s, const char *cmd, int timeout_s, int *status,
-		  char *out, size_t outlen, char *err, size_t errlen);
-
-/* Returns the remote command prefix for t: "sudo -n " with become, else "". */
-const char *orch_ssh_become_prefix(const struct target *t);
-
 #endif
