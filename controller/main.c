@@ -167,6 +167,7 @@ out:
 	fleet_release(&fleet);
 	agent_blob_release(&agent);
 	pthread_mutex_destroy(&ssh.known_hosts_lock);
+	orch_ssh_ctx_release(&ssh);
 	free(reboot);
 	return rc;
 }

@@ -94,8 +94,48 @@ orch_ssh_check_host_key(ssh_session s, struct ssh_ctx *ctx, const char *where,
 void
 orch_ssh_auth_release(struct ssh_auth *a)
 {
-	ssh_key_free(a->key);
 	memset(a, 0, sizeof(*a));
+}
+
+void
+orch_ssh_ctx_release(struct ssh_ctx *ctx)
+{
+	for (size_t k = 0; k < ctx->nidentities; k++) {
+		free(ctx->identities[k].path);
+		ssh_key_free(ctx->identities[k].key);
+	}
+	free(ctx->identities);
+	ctx->identities = NULL;
+	ctx->nidentities = 0;
+}
+
+/* The key of the identity file at path, read on its first use; NULL when
+ * it cannot be read (without a passphrase). */
+static ssh_key
+identity_key(struct ssh_ctx *ctx, const char *path)
+{
+	struct ssh_identity *more;
+	ssh_key key = NULL;
+
+	for (size_t k = 0; k < ctx->nidentities; k++) {
+		if (strcmp(ctx->identities[k].path, path) == 0)
+			return ctx->identities[k].key;
+	}
+	if (ssh_pki_import_privkey_file(path, NULL, NULL, NULL, &key) != SSH_OK)
+		return NULL;
+	more = realloc(ctx->identities, (ctx->nidentities + 1) * sizeof(*more));
+	if (more == NULL) {
+		ssh_key_free(key);
+		return NULL;
+	}
+	ctx->identities = more;
+	more[ctx->nidentities] = (struct ssh_identity){.path = strdup(path), .key = key};
+	if (more[ctx->nidentities].path == NULL) {
+		ssh_key_free(key);
+		return NULL;
+	}
+	ctx->nidentities++;
+	return key;
 }
 
 /* One way after the other: ssh-agent (when SSH_AUTH_SOCK is set), the
@@ -140,8 +180,7 @@ orch_ssh_auth_step(ssh_session s, struct ssh_ctx *ctx, const struct target *t,
 					snprintf(path, sizeof(path), "%s/%s", home, identity + 2);
 				else
 					snprintf(path, sizeof(path), "%s", identity);
-				if (ssh_pki_import_privkey_file(path, NULL, NULL, NULL, &a->key) != SSH_OK) {
-					a->key = NULL;
+				if ((a->key = identity_key(ctx, path)) == NULL) {
 					snprintf(err, errlen, "cannot read identity '%s' (a key with a passphrase must be loaded into ssh-agent)",
 						 identity);
 					return -1;

@@ -18,7 +18,17 @@ struct ssh_ctx {
 	int timeout;               /* seconds, for connecting and every operation */
 	char ssh_dir[512];         /* the user's ~/.ssh as libssh finds it; "" to let it look */
 	pthread_mutex_t known_hosts_lock;
+	/* Identity files read once for all sessions (the engine's thread
+	 * only): a thousand logins with one key parse it once. */
+	struct ssh_identity {
+		char *path;
+		ssh_key key;
+	} *identities;
+	size_t nidentities;
 };
+
+/* Frees the keys ctx read. */
+void orch_ssh_ctx_release(struct ssh_ctx *ctx);
 
 /* Fills ctx->ssh_dir once for all sessions: libssh would look the user up
  * in the password database for each one. */
@@ -58,7 +68,7 @@ enum ssh_auth_stage {
 
 struct ssh_auth {
 	enum ssh_auth_stage stage;
-	ssh_key key;               /* the identity file's key, read once */
+	ssh_key key;               /* the identity file's key, borrowed from the ssh_ctx */
 	char tried[512];
 };
 
