@@ -14,8 +14,8 @@
  * after having received something since its last send (the round trips it
  * waited for). The TCP handshake is not among them (the kernel answers the
  * SYN at once: a connection is one round trip cheaper than on a real link).
- * On SIGUSR1 and at exit (SIGTERM, SIGINT) it writes, to FILE (truncated),
- * a line per connection seen since the last write:
+ * On SIGUSR1 and at exit (SIGTERM, SIGINT) it writes FILE anew (through
+ * FILE.tmp, renamed), a line per connection seen since the last write:
  *   ADDRESS TURNS SECONDS BYTES-UP BYTES-DOWN
  * (ADDRESS the one the client connected to; SECONDS from the accept to the
  * client's end, or to the write for a connection still open). */
@@ -150,12 +150,15 @@ dump_stats(void)
 {
 	double t = now();
 	struct conn *c, *n;
+	char tmp[4096];
 	FILE *f;
 
 	if (stats_path == NULL)
 		return;
-	if ((f = fopen(stats_path, "w")) == NULL) {
-		perror(stats_path);
+	/* renamed into place: a reader never sees half of it */
+	snprintf(tmp, sizeof(tmp), "%s.tmp", stats_path);
+	if ((f = fopen(tmp, "w")) == NULL) {
+		perror(tmp);
 		return;
 	}
 	for (c = conns; c != NULL; c = n) {
@@ -167,7 +170,8 @@ dump_stats(void)
 		if (c->dead)
 			conn_free(c);
 	}
-	fclose(f);
+	if (fclose(f) != 0 || rename(tmp, stats_path) != 0)
+		perror(stats_path);
 }
 
 static void
