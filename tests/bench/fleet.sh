@@ -199,7 +199,7 @@ for ((i = 1; i <= N; i++)); do
 	echo "$SSHD -D -f $T/hosts/$i/sshd_config -E $T/hosts/$i/sshd.log &"
 done >"$T/start-sshd.sh"
 echo wait >>"$T/start-sshd.sh"
-nsx bash "$T/start-sshd.sh" &
+nsx bash "$T/start-sshd.sh" 2>"$T/start-sshd.log" &
 disown
 for ((w = 0; ; w++)); do
 	listening=$(nsx ss -Hltn 'sport = :22' | wc -l)
