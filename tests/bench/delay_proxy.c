@@ -547,8 +547,14 @@ main(int argc, char **argv)
 			dump_stats();
 			want_dump = 0;
 		}
-		if (want_exit)
+		if (want_exit) {
+			while (conns != NULL)
+				conn_free(conns);
+			close(lfd);
+			close(sfd);
+			close(ep);
 			return 0;
+		}
 		if (stats_path == NULL) {
 			for (struct conn *c = conns, *nx; c != NULL; c = nx) {
 				nx = c->next;
