@@ -7,19 +7,21 @@
 #   tests/bench/fleet.sh [N]                 (default 1000)
 #   DELAY_MS=25 tests/bench/fleet.sh 20      (the latency mode, below)
 #
-# The fleet. The script runs in a mount namespace of its own (it re-executes
-# itself under `unshare -m`): there a tmpfs holds its files (the nodes'
-# roots: about 2.3 MB a node), and an empty file is bound over root's
-# ~/.bashrc, so that no node's login shell pays the machine's `pyenv init`
-# (the machine's own file is left as it is; the bench checks once that a
-# node's shell sees no PYENV_ROOT). Node i has the address 127.1.X.Y (X =
-# (i-1)/250, Y = (i-1)%250+1) in network namespace orch-bench-PID (lo up, the
-# whole 127/8 on it; removed at exit, whatever happens), an sshd of its own
-# on port 22 (its own host key; the config of tests/controller/lib.sh's
-# start_sshd) and a copy of a fixture root (FLEET_FIXTURE, default
+# The fleet. The script re-executes itself under `unshare -n -m -p`: in a
+# network, a mount and a PID namespace of its own, all three gone when it
+# ends, however it ends (its processes with them). In the network namespace
+# lo is up and the whole 127/8 is on it: node i has the address 127.1.X.Y
+# (X = (i-1)/250, Y = (i-1)%250+1), an sshd of its own on port 22 (its own
+# host key; the config of tests/controller/lib.sh's start_sshd), all started
+# at once, and a copy of a fixture root (FLEET_FIXTURE, default
 # zfs-uefi-sdboot, whose reboots the bench can emulate) passing its GPU
 # through, so that a first apply has work. orch, the floor client and
-# ansible-playbook run inside the namespace: nothing leaves it.
+# ansible-playbook run there too: nothing leaves the namespace. In the mount
+# namespace a tmpfs holds the bench's files (the roots: about 2.3 MB a
+# node), and an empty file is bound over root's ~/.bashrc, so that no node's
+# login shell pays the machine's `pyenv init` (the machine's own file is
+# left as it is; the bench checks once that a node's shell sees no
+# PYENV_ROOT, and prints how long one `ssh node echo` takes).
 #
 # What it measures, REPEAT times each (min/median/max of wall, CPU user+sys
 # and peak RSS, from tests/bench/rusage.c), at --forks FORKS, each against
@@ -67,7 +69,9 @@ top=$(cd "$here/../.." && pwd)
 
 if [[ ${ORCH_FLEET_INNER:-} != 1 ]]; then
 	((EUID == 0)) || { echo "fleet.sh: needs root (network namespace, sshd with root logins)" >&2; exit 1; }
-	exec env ORCH_FLEET_INNER=1 unshare -m --propagation private "$0" "$@"
+	# Network, mount and PID namespaces of its own: whatever ends the
+	# bench, its fleet, its addresses and its files end with it.
+	exec env ORCH_FLEET_INNER=1 unshare -n -m -p -f --kill-child --mount-proc --propagation private "$0" "$@"
 fi
 
 ORCH=${ORCH:-$top/build/controller/orch}
@@ -101,24 +105,15 @@ die() {
 ((N >= 1 && N <= 62500)) || die "N must be 1..62500"
 skipped() { [[ " $SKIP " == *" $1 "* ]]; }
 
-NS=orch-bench-$$
 T=$(mktemp -d /tmp/orch-bench.XXXXXX)
 PROXY_PID=
 
 cleanup() {
-	local pids
 	set +e
-	pids=$(ip netns pids "$NS" 2>/dev/null)
-	# shellcheck disable=SC2086
-	[[ -n $pids ]] && kill $pids 2>/dev/null
-	for _ in 1 2 3 4 5 6 7 8 9 10; do
-		[[ -z $(ip netns pids "$NS" 2>/dev/null) ]] && break
-		sleep 0.2
-	done
-	pids=$(ip netns pids "$NS" 2>/dev/null)
-	# shellcheck disable=SC2086
-	[[ -n $pids ]] && kill -9 $pids 2>/dev/null
-	ip netns del "$NS" 2>/dev/null
+	# the kernel ends whatever is left when this script, the PID
+	# namespace's first process, exits
+	[[ -s $T/sshd.pids ]] && xargs kill <"$T/sshd.pids" 2>/dev/null
+	[[ -n $PROXY_PID ]] && kill "$PROXY_PID" 2>/dev/null
 	umount -l "$T" 2>/dev/null
 	rmdir "$T" 2>/dev/null
 }
@@ -132,9 +127,9 @@ mkdir -p "$T/hosts" "$T/roots" "$T/home" "$T/pristine" /run/sshd
 # namespace alone; the machine's own file stays as it is.
 [[ -e /root/.bashrc ]] && mount --bind "$T/empty-bashrc" /root/.bashrc
 
-ip netns add "$NS"
-ip netns exec "$NS" ip link set lo up
-nsx() { ip netns exec "$NS" "$@"; }
+ip link set lo up
+# what runs in the fleet's network namespace: here, everything
+nsx() { "$@"; }
 
 "${CC:-cc}" -O2 -o "$T/rusage" "$here/rusage.c" || die "cannot build $here/rusage.c"
 ssh-keygen -q -t ed25519 -N '' -C orch-bench -f "$T/id_ed25519"
@@ -161,7 +156,7 @@ node_name() { printf 'node%04d' "$1"; }
 node_addr() { echo "127.$2.$((($1 - 1) / 250)).$((($1 - 1) % 250 + 1))"; }
 
 # --- the fleet ------------------------------------------------------------
-echo "== $N nodes in network namespace $NS, fixture $FLEET_FIXTURE, $(nproc) CPUs" >&2
+echo "== $N nodes in a network namespace of their own (nsenter -t $$ -n from outside), fixture $FLEET_FIXTURE, $(nproc) CPUs" >&2
 echo "load before: $(cat /proc/loadavg)"
 echo "orch: $ORCH ($(git -C "$(dirname "$ORCH")" describe --always --dirty 2>/dev/null || echo 'commit unknown'))"
 t_setup=$SECONDS
@@ -196,7 +191,7 @@ reset_roots() {
 reset_roots
 # Every sshd, started at once, by one shell inside the namespace.
 for ((i = 1; i <= N; i++)); do
-	echo "$SSHD -D -f $T/hosts/$i/sshd_config -E $T/hosts/$i/sshd.log &"
+	echo "$SSHD -D -f $T/hosts/$i/sshd_config -E $T/hosts/$i/sshd.log & echo \$! >>$T/sshd.pids"
 done >"$T/start-sshd.sh"
 echo wait >>"$T/start-sshd.sh"
 nsx bash "$T/start-sshd.sh" 2>"$T/start-sshd.log" &
@@ -235,8 +230,7 @@ write_inventory() {
 if ((DELAY_MS > 0)); then
 	rate=()
 	[[ $RATE_MBIT != 0 ]] && rate=(--rate "$RATE_MBIT")
-	# not through nsx, a function: $! must be the proxy itself (ip execs it)
-	ip netns exec "$NS" "$BENCH_BIN/delay_proxy" --port "$PROXY_PORT" --delay "$DELAY_MS" "${rate[@]}" --stats "$T/turns" \
+	"$BENCH_BIN/delay_proxy" --port "$PROXY_PORT" --delay "$DELAY_MS" "${rate[@]}" --stats "$T/turns" \
 		2>"$T/proxy.log" &
 	PROXY_PID=$!
 	disown
@@ -304,7 +298,9 @@ run_floor() { # NAME INVENTORY FORKS
 }
 run_apply() { # NAME INVENTORY FORKS cold|warm N
 	measure "$1" "${orch_env[@]}" "$ORCH" apply "$2" --known-hosts "$T/known_hosts" --forks "$3" --reboot never
-	recap_ok "$1" "$5" "$4" || broken "$1" "$4 apply: not every node ok${4/cold/}"
+	local want="unreachable=0 failed=0"
+	[[ $4 == warm ]] && want="changed=0 $want"
+	recap_ok "$1" "$5" "$4" || broken "$1" "$4 apply: not every node has $want"
 }
 run_facts() { # NAME INVENTORY FORKS
 	measure "$1" "${orch_env[@]}" "$ORCH" facts "$2" --known-hosts "$T/known_hosts" --forks "$3"
@@ -361,8 +357,7 @@ rolling_reboot() {
 	local run=$1 runner pid threads rss back k v _
 	run_apply reboot-apply "$T/inventory-reboot.ini" "$FORKS" cold "$N"
 	: >"$T/log.reboot"
-	# ip execs rusage, whose child orch is
-	ip netns exec "$NS" "$T/rusage" "$T/time.reboot" "${orch_env[@]}" "$ORCH" rollback "$T/inventory-reboot.ini" \
+	"$T/rusage" "$T/time.reboot" "${orch_env[@]}" "$ORCH" rollback "$T/inventory-reboot.ini" \
 		--known-hosts "$T/known_hosts" --forks "$FORKS" --serial "$SERIAL" >"$T/log.reboot" 2>&1 &
 	runner=$!
 	pid=
