@@ -51,9 +51,11 @@
 # nodes), with the ratios the targets name: warm / floor, fresh against
 # floor + 4 round trips + the agent's upload at the link's rate, ansible /
 # orch fresh. Round trips per node come from the proxy (the client's turns:
-# it sent after receiving since its last send; TCP's handshake is not among
-# them, the kernel answers the SYN) and, for one node at --forks 1, from the
-# wall time: (time with the delay - time without) / (2 * DELAY_MS).
+# it sent after receiving since its last send, its last words, the channel's
+# close and the disconnect, among them; TCP's handshake is not, the kernel
+# answers the SYN) and, for one node at --forks 1, from the wall time: (time
+# with the delay - time without) / (2 * DELAY_MS). This mode runs neither
+# facts, the reboot nor the sweep.
 #
 # Environment: ORCH (default build/controller/orch), ORCH_AGENT (the agent
 # it embeds, for its size: build/agent/orch-agent), BENCH_BIN (floor,
@@ -61,8 +63,8 @@
 # FLEET_FIXTURE, FORKS (100), REPEAT (3), FORKS_SWEEP ("20 50 100 200"; empty
 # for none), SERIAL (10%), SKIP ("" or words of: cold warm facts floor
 # reboot sweep), DELAY_MS (0), RATE_MBIT (0: none), ANSIBLE_MAX (20),
-# ANSIBLE_REPEAT (1), BENCH_KEEP=1 (keep the fleet's files: they are on the
-# tmpfs, so only while it runs).
+# ANSIBLE_REPEAT (1). A kill -9 of the bench leaves only an empty
+# /tmp/orch-bench.* directory behind.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
