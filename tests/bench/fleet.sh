@@ -524,6 +524,9 @@ for ((i = 0; i < REPEAT; i++)); do
 	if ! skipped cold; then
 		((i == 0)) || reset_roots
 		run_apply cold "$T/inventory.ini" "$FORKS" cold "$N"
+	elif ((i == 0)); then
+		# what follows wants nodes with the agent and the change
+		run_apply prepare "$T/inventory.ini" "$FORKS" cold "$N"
 	fi
 	skipped warm || run_apply warm "$T/inventory.ini" "$FORKS" warm "$N"
 	skipped facts || run_facts facts "$T/inventory.ini" "$FORKS"
