@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "base64.h"
 #include "facts.h"
 #include "plan.h"
 #include "protocol.h"
@@ -268,8 +269,9 @@ static int read_stdin(char **out, size_t *len)
 static void usage(void)
 {
 	printf("usage: orch-agent < plan.json\n"
-	       "Reads an orch plan (protocol version %d) on stdin and writes one JSON result per line.\n"
-	       "See docs/protocol.md.\n",
+	       "       orch-agent --plan BASE64\n"
+	       "Reads an orch plan (protocol version %d) on stdin, or base64 in its argument, and writes one\n"
+	       "JSON result per line. See docs/protocol.md.\n",
 	       ORCH_PROTOCOL_VERSION);
 }
 
@@ -286,11 +288,19 @@ int main(int argc, char **argv)
 		printf("orch-agent %s (protocol %d)\n", ORCH_VERSION, ORCH_PROTOCOL_VERSION);
 		return 0;
 	}
-	if (argc != 1) {
+	/* The controller's way: the plan on the command line, which costs no
+	 * round trip of its own (an SSH server gives a session's stdin no
+	 * window before its command runs). */
+	if (argc == 3 && strcmp(argv[1], "--plan") == 0) {
+		if (strlen(argv[2]) > PLAN_MAX_BYTES / 3 * 4 ||
+		    (text = (char *)orch_base64_decode(argv[2], &len)) == NULL) {
+			emit_error("plan: the argument of --plan is not base64");
+			return ORCH_AGENT_EXIT_BADPLAN;
+		}
+	} else if (argc != 1) {
 		usage();
 		return argc == 2 && strcmp(argv[1], "--help") == 0 ? 0 : ORCH_AGENT_EXIT_BADPLAN;
-	}
-	if (read_stdin(&text, &len) < 0) {
+	} else if (read_stdin(&text, &len) < 0) {
 		snprintf(err, sizeof(err), "plan: cannot read stdin: %s", strerror(errno));
 		emit_error(err);
 		return ORCH_AGENT_EXIT_BADPLAN;

@@ -26,12 +26,12 @@
  * its own, which tells the engine through a pipe when it is done: the
  * name lookup of the first connect.
  *
- * Round trips: the plan follows the exec request at once, without waiting
- * for its answer (the server runs the command before it reads the data
- * behind the request; the answer is taken when it comes). A node that does
- * not have the agent answers 127 to the first run; the second run installs
- * it from its stdin and runs it on the plan behind it (push.h,
- * agent_install_command): one more channel and the bytes of the agent.
+ * Round trips: the plan is in the command (push.h, agent_run_command), not
+ * on stdin, which an SSH server opens no window for until the command
+ * runs. A node that does not have the agent answers 127 to the first run;
+ * the second run installs it from its stdin and runs it (push.h,
+ * agent_install_command): one more channel, the answer that opens the
+ * window, and the bytes of the agent.
  */
 enum state {
 	ST_RESOLVE,   /* a thread looks the host's name up and starts the TCP connect */
@@ -39,7 +39,7 @@ enum state {
 	ST_AUTH,      /* host key checked; logging in */
 	ST_OPEN,      /* opening the channel */
 	ST_EXEC,      /* asking for the agent (or its install) */
-	ST_WRITE,     /* sending the plan (after the agent, for its install) */
+	ST_WRITE,     /* sending the agent for its install; the EOF */
 	ST_READ,      /* reading the agent's lines */
 	ST_STATUS,    /* the agent's output ended; waiting for its exit status */
 	ST_FREE,      /* the slot has no job */
@@ -56,13 +56,12 @@ struct conn {
 	struct ssh_notes notes;
 	struct agent_output out;
 	char where[384];
-	char cmd[4096];
+	char *cmd;            /* the remote command: the agent (or its install) with the plan */
 	char errtext[512], write_err[512];
 	size_t errused;
-	/* What the run's stdin gets, in order: the plan, or the agent and the
-	 * plan for its install. */
-	const char *seg[2];
-	size_t seglen[2], nseg, segat, written;
+	/* What the run's stdin gets: nothing, or the agent for its install. */
+	const char *seg[1];
+	size_t seglen[1], nseg, written;
 	double started, deadline, stderr_at;
 	double exec_deadline; /* for the answer to the exec request */
 	int exec_pending;     /* the exec request is sent, its answer not here yet */
@@ -145,6 +144,8 @@ finish(struct conn *c, enum job_status status, const char *err)
 
 	agent_output_release(&c->out);
 	orch_ssh_auth_release(&c->auth);
+	free(c->cmd);
+	c->cmd = NULL;
 	close_channel(c);
 	orch_ssh_close(c->s);
 	c->s = NULL;
@@ -262,25 +263,23 @@ start_run(struct conn *c, double t_now)
 	c->out = (struct agent_output){.fn = on_line, .ctx = c};
 	c->status = -1;
 	c->exec_pending = 0;
-	c->nseg = c->segat = c->written = c->errused = 0;
+	c->nseg = c->written = c->errused = 0;
 	if (c->installing) {
 		c->seg[c->nseg] = (const char *)c->e->agent->data;
 		c->seglen[c->nseg++] = c->e->agent->len;
 	}
-	c->seg[c->nseg] = c->job.plan;
-	c->seglen[c->nseg++] = strlen(c->job.plan);
 	c->errtext[0] = c->write_err[0] = '\0';
 }
 
-/* The node has no agent of this build, and the login is root's: run its
- * install, with the plan behind it. */
+/* The node has no agent of this build: run its install, which runs it. */
 static void
 start_install(struct conn *c)
 {
 	close_channel(c);
 	agent_output_release(&c->out);
-	if (agent_install_command(c->e->agent, target_of(c), c->cmd, sizeof(c->cmd)) != 0) {
-		finish(c, JOB_FAILED, "cannot send the agent: no random bytes for its temporary name");
+	free(c->cmd);
+	if ((c->cmd = agent_install_command(c->e->agent, target_of(c), c->job.plan)) == NULL) {
+		finish(c, JOB_FAILED, "cannot send the agent: out of memory or random bytes");
 		return;
 	}
 	c->installing = c->pushed = 1;
@@ -323,8 +322,14 @@ start(struct conn *c)
 	c->state = ST_CONNECT;
 	c->deadline = c->started + e->opts->timeout;
 	c->out = (struct agent_output){.fn = on_line, .ctx = c};
-	/* A fixed string: the agent's path is a checked root and hex. */
-	agent_run_command(e->agent, t, c->cmd, sizeof(c->cmd));
+	/* A fixed string: the agent's path is a checked root and hex, the
+	 * plan base64. */
+	if ((c->cmd = agent_run_command(e->agent, t, c->job.plan)) == NULL) {
+		snprintf(err, sizeof(err), "the plan is %zu bytes: more than the %d orch puts on a command line",
+			 strlen(c->job.plan), PLAN_ARG_MAX);
+		finish(c, JOB_FAILED, err);
+		return;
+	}
 	if (orch_ssh_new(&c->s, e->ssh, t, c->where, sizeof(c->where), err, sizeof(err)) != 0) {
 		finish(c, JOB_UNREACHABLE, err);
 		return;
@@ -437,48 +442,42 @@ step(struct conn *c)
 			c->stderr_at = t_now + 1;
 			continue;
 		case ST_WRITE:
+			/* The server gives stdin its window when the command
+			 * runs: the agent's bytes wait for the answer. A run
+			 * without input sends its EOF at once, as `ssh -n` does. */
 			if (exec_answered(c, t_now) != 0)
 				return;
-			/* A piece at a time, and only when libssh has sent the
-			 * last: the agent's megabyte is not copied into every
-			 * session's buffers at once. */
-			if ((ssh_get_poll_flags(c->s) & SSH_WRITE_PENDING) && ssh_blocking_flush(c->s, 0) == SSH_AGAIN) {
-				if (t_now < c->deadline)
-					return;
-				n = 0;
-			} else {
-				size_t left = c->seglen[c->segat] - c->written;
+			if (c->exec_pending && c->nseg > 0)
+				return;
+			/* The agent for its install: a piece at a time, and only
+			 * when libssh has sent the last, so that its megabyte is
+			 * not copied into every session's buffers at once. */
+			if (c->nseg > 0 && c->written < c->seglen[0]) {
+				size_t left = c->seglen[0] - c->written;
 
-				/* A shell that found no agent may have closed the
-				 * channel already: what it answered decides whether
-				 * this matters. */
-				n = ssh_channel_write(c->ch, c->seg[c->segat] + c->written,
-						      (uint32_t)(left < WRITE_PIECE ? left : WRITE_PIECE));
-				if (n == SSH_ERROR) {
-					snprintf(c->write_err, sizeof(c->write_err), "cannot send the %s to the agent: %s",
-						 c->segat + 1 < c->nseg ? "agent" : "plan", ssh_get_error(c->s));
+				if ((ssh_get_poll_flags(c->s) & SSH_WRITE_PENDING) &&
+				    ssh_blocking_flush(c->s, 0) == SSH_AGAIN)
+					n = 0;
+				else if ((n = ssh_channel_write(c->ch, c->seg[0] + c->written,
+								(uint32_t)(left < WRITE_PIECE ? left : WRITE_PIECE))) ==
+					 SSH_ERROR) {
+					snprintf(c->write_err, sizeof(c->write_err), "cannot send the agent: %s",
+						 ssh_get_error(c->s));
 					c->state = ST_READ;
 					continue;
 				}
 				c->written += (size_t)n;
-				if (c->written == c->seglen[c->segat] && c->segat + 1 < c->nseg) {
-					c->segat++;
-					c->written = 0;
-					continue;
-				}
-			}
-			if (c->written < c->seglen[c->segat]) {
 				if (n > 0)
 					continue;
 				if (t_now < c->deadline)
 					return;
-				snprintf(c->write_err, sizeof(c->write_err), "cannot send the plan to the agent within %d s",
+				snprintf(c->write_err, sizeof(c->write_err), "cannot send the agent within %d s",
 					 run_timeout);
 				c->state = ST_READ;
 				continue;
 			}
 			if (ssh_channel_send_eof(c->ch) != SSH_OK)
-				snprintf(c->write_err, sizeof(c->write_err), "cannot send the plan to the agent: %s",
+				snprintf(c->write_err, sizeof(c->write_err), "cannot close the agent's input: %s",
 					 ssh_get_error(c->s));
 			c->state = ST_READ;
 			continue;
@@ -745,6 +744,8 @@ engine_run(struct engine *e)
 				wake_at = c->deadline;
 			if (c->state == ST_READ && c->stderr_at < wake_at)
 				wake_at = c->stderr_at;
+			if (c->exec_pending && c->exec_deadline < wake_at)
+				wake_at = c->exec_deadline;
 			if ((fd = ssh_get_fd(c->s)) == SSH_INVALID_SOCKET)
 				continue;
 			pfd[np] = (struct pollfd){.fd = fd, .events = POLLIN};
@@ -773,7 +774,7 @@ engine_run(struct engine *e)
 			if (!waiting(c) || c->s == NULL || ssh_get_fd(c->s) != pfd[j].fd)
 				continue;
 			if (pfd[j].revents == 0 && !c->more && t_now < c->deadline &&
-			    !(c->state == ST_READ && t_now >= c->stderr_at))
+			    !(c->state == ST_READ && t_now >= c->stderr_at) && !(c->exec_pending && t_now >= c->exec_deadline))
 				continue;
 			c->more = 0;
 			step(c);

@@ -46,6 +46,11 @@ fleet_build(struct fleet *out, const struct inventory *inv, const struct options
 		out->n++;
 		if ((h->plan_text = json_dumps(h->plan.plan, JSON_COMPACT)) == NULL)
 			goto oom;
+		if (strlen(h->plan_text) > PLAN_ARG_MAX) {
+			fprintf(errf, "orch: the plan of host '%s' is %zu bytes: more than the %d orch sends a node\n",
+				h->plan.target.name, strlen(h->plan_text), PLAN_ARG_MAX);
+			bad = 1;
+		}
 	}
 	free(selected);
 	if (bad) {

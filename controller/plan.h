@@ -11,6 +11,11 @@
 
 struct inventory;
 
+/* The most plan text orch sends a node: it goes on the agent's command line
+ * (push.h) in base64, which stays well inside Linux's 128 KiB for one
+ * argument (MAX_ARG_STRLEN), as the login shell's `-c` string is. */
+#define PLAN_ARG_MAX (64 * 1024)
+
 /* Where and how to reach a host. Strings are borrowed from the inventory
  * (which outlives every job) or are string literals. */
 struct target {

@@ -11,6 +11,7 @@
 
 #include <openssl/evp.h>
 
+#include "base64.h"
 #include "protocol.h"
 #include "agent_sha256.h"
 #include "ssh.h"
@@ -116,20 +117,6 @@ random_hex(char *out, size_t bytes)
 }
 
 void
-agent_run_command(const struct agent_blob *blob, const struct target *t, char *cmd, size_t cmdlen)
-{
-	char path[1280];
-
-	agent_remote_path(blob, t, path, sizeof(path));
-	/* With become, sh under sudo: a missing agent is its 127, as the
-	 * login shell's (sudo itself would answer 1). */
-	if (t->become)
-		snprintf(cmd, cmdlen, "sudo -n sh -c 'exec %s'", path);
-	else
-		snprintf(cmd, cmdlen, "%s", path);
-}
-
-void
 agent_remote_path(const struct agent_blob *blob, const struct target *t, char *path, size_t pathlen)
 {
 	const char *root = t->root && strcmp(t->root, "/") != 0 ? t->root : "";
@@ -138,29 +125,61 @@ agent_remote_path(const struct agent_blob *blob, const struct target *t, char *p
 	snprintf(path, pathlen, "%s%s/orch-agent-%s", root, ORCH_BIN_DIR, blob->sha256);
 }
 
-int
-agent_install_command(const struct agent_blob *blob, const struct target *t, char *cmd, size_t cmdlen)
+/* The plan in base64, or NULL when it is longer than PLAN_ARG_MAX. */
+static char *
+plan_arg(const char *plan)
+{
+	size_t n = strlen(plan);
+	char *b64;
+
+	if (n > PLAN_ARG_MAX || (b64 = malloc(orch_base64_len(n) + 1)) == NULL)
+		return NULL;
+	orch_base64_encode(b64, (const unsigned char *)plan, n);
+	return b64;
+}
+
+char *
+agent_run_command(const struct agent_blob *blob, const struct target *t, const char *plan)
+{
+	char path[1280], *b64 = plan_arg(plan), *cmd = NULL;
+
+	if (b64 == NULL)
+		return NULL;
+	agent_remote_path(blob, t, path, sizeof(path));
+	/* With become, sh under sudo: a missing agent is its 127, as the
+	 * login shell's (sudo itself would answer 1). */
+	if (asprintf(&cmd, t->become ? "sudo -n sh -c 'exec %s --plan %s'" : "%s --plan %s", path, b64) < 0)
+		cmd = NULL;
+	free(b64);
+	return cmd;
+}
+
+char *
+agent_install_command(const struct agent_blob *blob, const struct target *t, const char *plan)
 {
 	const char *root = t->root && strcmp(t->root, "/") != 0 ? t->root : "";
-	char rnd[17];
-	int n;
+	char rnd[17], *b64 = plan_arg(plan), *cmd = NULL;
 
-	if (random_hex(rnd, 8) != 0)
-		return -1;
-	/* root passed plan_safe_path() and the rest is hex and digits: nothing
-	 * here comes from a node or needs quoting. Directories are made as
-	 * before any orch: /var/lib 0755, orch's own 0700. head -c reads no
-	 * more than its count, so the plan is left on stdin for the agent;
-	 * `sync FILE` is fsync(2); the hash check keeps a short or damaged
-	 * upload from ever taking the agent's name. set -C: the temporary
-	 * file is created, never followed or reused. */
-	n = snprintf(cmd, cmdlen,
+	if (b64 == NULL || random_hex(rnd, 8) != 0) {
+		free(b64);
+		return NULL;
+	}
+	/* root passed plan_safe_path() and the rest is hex, digits and base64:
+	 * nothing here needs quoting. Directories are made as before any
+	 * orch: /var/lib 0755, orch's own 0700. `head -c` reads no more than
+	 * its count; `sync FILE` is fsync(2); the hash check keeps a short or
+	 * damaged upload from ever taking the agent's name. set -C: the
+	 * temporary file is created, never followed or reused. */
+	if (asprintf(&cmd,
 		     "%sB=%s%s; A=$B/orch-agent-%s; F=$B/.orch-agent-%s.%s.tmp; "
 		     "umask 022 && mkdir -p %s/var/lib && umask 077 && mkdir -p \"$B\" || exit %d; set -C; "
-		     "if head -c %zu >\"$F\" && chmod 700 \"$F\" && sync \"$F\" && set -- $(sha256sum \"$F\") && [ \"$1\" = %s ] && "
-		     "mv -f \"$F\" \"$A\"; then exec \"$A\"; fi; "
+		     "if head -c %zu >\"$F\" && chmod 700 \"$F\" && sync \"$F\" && set -- $(sha256sum \"$F\") && "
+		     "[ \"$1\" = %s ] && mv -f \"$F\" \"$A\"; then exec \"$A\" --plan %s; fi; "
 		     "rm -f \"$F\"; echo \"the upload did not arrive whole in $F\" >&2; exit %d%s",
-		     t->become ? "sudo -n sh -c '" : "", root, ORCH_BIN_DIR, blob->sha256, blob->sha256, rnd, root, AGENT_INSTALL_FAILED, blob->len,
-		     blob->sha256, AGENT_INSTALL_FAILED, t->become ? "'" : "");
-	return n > 0 && (size_t)n < cmdlen ? 0 : -1;
+		     t->become ? "sudo -n sh -c '" : "", root, ORCH_BIN_DIR, blob->sha256, blob->sha256, rnd, root,
+		     AGENT_INSTALL_FAILED, blob->len, blob->sha256, b64, AGENT_INSTALL_FAILED,
+		     t->become ? "'" : "") < 0)
+		cmd = NULL;
+	free(b64);
+	return cmd;
 }

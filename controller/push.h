@@ -32,20 +32,30 @@ void agent_remote_path(const struct agent_blob *blob, const struct target *t, ch
  * put in place; its stderr says why. */
 #define AGENT_INSTALL_FAILED 125
 
-/* The remote command that runs the agent, a fixed string: its path, or
- * with become `sudo -n sh -c 'exec PATH'`, so that a missing agent is the
- * shell's 127 either way. */
-void agent_run_command(const struct agent_blob *blob, const struct target *t, char *cmd, size_t cmdlen);
+/* The remote command that runs the agent on plan: its path and `--plan`
+ * with the plan in base64 (the alphabet needs no quoting in any shell, and
+ * nothing from the inventory is parsed by one), or with become all of it
+ * under `sudo -n sh -c '...'`, so that a missing agent is the shell's 127
+ * either way. The plan goes on the command line because an SSH server
+ * (OpenSSH) gives a session's stdin no window before its command runs: on
+ * stdin it would cost a round trip of its own. Returns a new string, or
+ * NULL when the plan is longer than PLAN_ARG_MAX (or memory is out). */
+char *agent_run_command(const struct agent_blob *blob, const struct target *t, const char *plan);
 
-/* The remote command that installs the agent and runs it, for a node whose
- * shell does not find it (with become, all of it under `sudo -n sh -c`): its stdin is the agent's
- * blob->len bytes, then the plan. It makes <root>/var/lib/orch/bin (0700),
- * writes the bytes to a new temporary file there, fsyncs it, checks its
- * SHA-256 and renames it to the agent's name, then runs the agent on the
- * rest of stdin. Anything short of that: the temporary file removed, exit
- * AGENT_INSTALL_FAILED. One round trip more than a run of an agent already
- * there, and the bytes of the upload. Returns 0, or -1 when cmd is too
- * small or there are no random bytes. */
-int agent_install_command(const struct agent_blob *blob, const struct target *t, char *cmd, size_t cmdlen);
+/* The exit status of agent_install_command() when the agent could not be
+ * put in place; its stderr says why. */
+#define AGENT_INSTALL_FAILED 125
+
+/* The remote command that installs the agent and runs it on plan, for a
+ * node whose shell does not find it (with become, all of it under `sudo -n
+ * sh -c`): its stdin is the agent's blob->len bytes. It makes
+ * <root>/var/lib/orch/bin (0700), writes the bytes to a new temporary file
+ * there, fsyncs it, checks its SHA-256 and renames it to the agent's name,
+ * then runs the agent as agent_run_command() does. Anything short of that:
+ * the temporary file removed, exit AGENT_INSTALL_FAILED. One round trip
+ * more than a run of an agent already there, and the bytes of the upload.
+ * Returns a new string, or NULL (a plan too long, no random bytes, out of
+ * memory). */
+char *agent_install_command(const struct agent_blob *blob, const struct target *t, const char *plan);
 
 #endif

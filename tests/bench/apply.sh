@@ -71,13 +71,13 @@ reset_roots() {
 }
 
 # capture_plans: each host's plan as orch sends it, in $T/plans/HOST.json: an
-# ORCH_AGENT that keeps its stdin (orch sends it, runs it, and reports it
+# ORCH_AGENT that keeps its plan (orch sends it, runs it, and reports it
 # failed for want of a summary).
 capture_plans() {
 	local h f root
 	rm -rf "$T/plans"
 	mkdir -p "$T/plans"
-	printf '#!/bin/sh\ncat >"$(mktemp %s/plans/plan.XXXXXX)"\nexit 1\n' "$T" >"$T/capture-agent"
+	printf '#!/bin/sh\n%s\nprintf %%s "$plan" >"$(mktemp %s/plans/plan.XXXXXX)"\nexit 1\n' "$STANDIN_PLAN" "$T" >"$T/capture-agent"
 	chmod 0755 "$T/capture-agent"
 	reset_roots
 	ORCH_AGENT="$T/capture-agent" env -u SSH_AUTH_SOCK "$ORCH" apply "$T/inventory.ini" "${KH[@]}" \

@@ -9,7 +9,7 @@
 
 cat >"$T/agent" <<SH
 #!/bin/bash
-plan=\$(cat)
+$STANDIN_PLAN
 if [[ \$plan =~ \"host\":\"([a-z0-9]+)\" && -f $T/bad-\${BASH_REMATCH[1]}.sh ]]; then
 	export PLAN=\$plan
 	exec /bin/bash "$T/bad-\${BASH_REMATCH[1]}.sh"

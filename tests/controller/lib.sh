@@ -257,6 +257,12 @@ fleet_with_work() {
 
 KH=(--known-hosts "$T/known_hosts")
 
+# The first line of a stand-in agent's script (in an unquoted here-document):
+# the plan orch gave it, in $plan. orch passes it as `--plan BASE64`
+# (docs/protocol.md); run without arguments, it is read on stdin. The real
+# agent after it takes it on stdin: `printf '%s' "$plan" | exec "$ORCH_AGENT"`.
+STANDIN_PLAN='if [ "${1:-}" = --plan ]; then plan=$(printf %s "$2" | base64 -d); else plan=$(cat); fi'
+
 # cluster_of NAME HOST...: the hosts are the nodes of Proxmox cluster NAME,
 # as pmxcfs shows it to each: one /etc/pve shared by all ($T/pve/NAME, each
 # root's etc/pve a link to it) with the cluster's corosync.conf, each node

@@ -7,7 +7,7 @@ source "$(dirname "$0")/lib.sh"
 fleet_with_work 2
 cat >"$T/tee-agent" <<SH
 #!/bin/sh
-plan=\$(cat)
+$STANDIN_PLAN
 printf '%s' "\$plan" >"$T/plan.\$\$.json"
 printf '%s' "\$plan" | exec "$ORCH_AGENT"
 SH

@@ -5,7 +5,7 @@ source "$(dirname "$0")/lib.sh"
 fleet 5
 cat >"$T/slow-agent" <<SH
 #!/bin/sh
-plan=\$(cat)
+$STANDIN_PLAN
 case "\$plan" in *'"host":"node01"'*) exec sleep 60 ;; esac
 printf '%s' "\$plan" | exec "$ORCH_AGENT"
 SH

@@ -1,6 +1,10 @@
 /* The protocol library both sides share: statuses and message kinds by
- * name, the selector grammar, and the escaper for text from a node. */
+ * name, the selector grammar, the escaper for text from a node, and the
+ * base64 of a plan on the agent's command line. */
+#include <stdlib.h>
+
 #include "harness.h"
+#include "base64.h"
 #include "escape.h"
 #include "protocol.h"
 #include "selector.h"
@@ -151,10 +155,57 @@ static void escaped_text_goes_to_a_stream_whole(void)
 	free(buf);
 }
 
+static void base64_is_rfc4648_and_round_trips_every_byte(void)
+{
+	static const char *const vectors[][2] = {
+		{ "", "" }, { "f", "Zg==" }, { "fo", "Zm8=" }, { "foo", "Zm9v" }, { "foob", "Zm9vYg==" },
+		{ "fooba", "Zm9vYmE=" }, { "foobar", "Zm9vYmFy" },
+	};
+	unsigned char all[256];
+	char enc[400];
+	unsigned char *dec;
+	size_t n;
+
+	for (size_t i = 0; i < sizeof(vectors) / sizeof(vectors[0]); i++) {
+		orch_base64_encode(enc, (const unsigned char *)vectors[i][0], strlen(vectors[i][0]));
+		CHECK_STR(enc, vectors[i][1]);
+		CHECK(orch_base64_len(strlen(vectors[i][0])) == strlen(vectors[i][1]));
+		dec = orch_base64_decode(vectors[i][1], &n);
+		CHECK(dec != NULL && n == strlen(vectors[i][0]) && memcmp(dec, vectors[i][0], n) == 0);
+		free(dec);
+	}
+	for (int i = 0; i < 256; i++)
+		all[i] = (unsigned char)(255 - i);
+	for (size_t len = 250; len <= 256; len++) {
+		orch_base64_encode(enc, all, len);
+		CHECK(strspn(enc, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") == strlen(enc));
+		dec = orch_base64_decode(enc, &n);
+		CHECK(dec != NULL && n == len && memcmp(dec, all, len) == 0);
+		free(dec);
+	}
+}
+
+static void what_is_not_base64_is_refused(void)
+{
+	static const char *const bad[] = { "Zg=", "Z===", "====", "Zm9v!A==", "=Zg=", "Zg==Zm8=", "Zm 9v", "Zm9" };
+	size_t n;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		unsigned char *dec = orch_base64_decode(bad[i], &n);
+
+		if (dec != NULL)
+			fprintf(stderr, "'%s' decoded\n", bad[i]);
+		CHECK(dec == NULL);
+		free(dec);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static const struct test_case tests[] = {
 		{"statuses_and_message_kinds_round_trip_by_name", statuses_and_message_kinds_round_trip_by_name},
+		{"base64_is_rfc4648_and_round_trips_every_byte", base64_is_rfc4648_and_round_trips_every_byte},
+		{"what_is_not_base64_is_refused", what_is_not_base64_is_refused},
 		{"every_documented_selector_form_parses", every_documented_selector_form_parses},
 		{"what_is_not_a_selector_is_refused", what_is_not_a_selector_is_refused},
 		{"selectors_pick_functions_slots_and_ids", selectors_pick_functions_slots_and_ids},
