@@ -101,7 +101,7 @@ struct engine {
 
 /* The most a step writes to one channel: what libssh copies (and encrypts)
  * ahead of the socket, per session. */
-#define WRITE_PIECE (64 * 1024)
+#define WRITE_PIECE (16 * 1024)
 
 /* The remote shell's answer when it found no agent at the path: exit 127
  * ("command not found") without a byte on stdout. */

@@ -23,7 +23,7 @@ agent=$(find "${ROOT[node01]}/var/lib/orch/bin" -name 'orch-agent-*')
 [[ -n $agent && $(stat -c %a "$agent") == 700 ]] || fail "agent not installed 0700 through sudo"
 # the first run finds no agent (sh's 127 under sudo), the second installs it
 # from its stdin and runs it, all of it under sudo -n
-grep -qxF -- "-n sh -c exec $agent" "$T/sudo.log" || fail "the agent did not run through sudo -n"
+grep -qx -- "-n sh -c exec $agent --plan [A-Za-z0-9+/=]*" "$T/sudo.log" || fail "the agent did not run through sudo -n"
 grep -q "^-n sh -c B=${ROOT[node01]}/var/lib/orch/bin; .*head -c $(stat -c %s "$ORCH_AGENT") " "$T/sudo.log" ||
 	fail "no install of the agent through sudo -n"
 : >"$T/sudo.log"
