@@ -11,6 +11,7 @@
 #include "cmd.h"
 #include "cmdline.h"
 #include "esp.h"
+#include "guests_running.h"
 #include "kmsg.h"
 #include "pci.h"
 
@@ -397,23 +398,12 @@ static void gather_cluster(struct agent *ag)
 
 /* Running guests from `qm list` / `pct list`: a header line, then rows whose
  * first column is the ID and whose status column says "running". */
+/* The running guests, as `qm list` and `pct list` would say, read from the
+ * files those read (guests_running.c): running them costs a node about
+ * 0.3 s of CPU each, in every facts run. */
 static void gather_guests(struct agent *ag)
 {
-	static const char *const tools[] = { "qm", "pct" };
-
-	for (size_t t = 0; t < 2; t++) {
-		char *path = cmd_find(ag, tools[t]), *out, *save = NULL;
-		if (!path)
-			continue;
-		free(path);
-		out = cmd_output(ag, (const char *const[]){ tools[t], "list", NULL }, 60);
-		for (char *line = out ? strtok_r(out, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save)) {
-			unsigned id;
-			if (sscanf(line, " %u", &id) == 1 && strstr(line, " running"))
-				strv_push_own(&ag->facts.running_guests, xasprintf("%s %u", tools[t], id));
-		}
-		free(out);
-	}
+	guests_running(ag, ag->facts.hostname, &ag->facts.running_guests);
 }
 
 static int cmp_cstr_ceph(const void *a, const void *b)

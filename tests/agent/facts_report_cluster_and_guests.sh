@@ -1,6 +1,7 @@
 #!/bin/bash
 # Cluster membership (/etc/pve/corosync.conf, `pvecm status`) and running
-# guests (`qm list`, `pct list`) are facts; a node outside a cluster says so.
+# guests (those `qm list` and `pct list` call running) are facts; a node
+# outside a cluster says so.
 . "$(dirname "$0")/lib.sh"
 facts_of() {
 	use_root "$1"
