@@ -99,7 +99,7 @@ defaults_are_the_documented_ones(void)
 
 	PARSE(&p, "apply", "hosts.ini");
 	CHECK(p.rc == 0);
-	CHECK(p.o.forks == 20 && p.o.forks == DEFAULT_FORKS);
+	CHECK(p.o.forks == 50 && p.o.forks == DEFAULT_FORKS);
 	CHECK(p.o.serial == 1 && !p.o.serial_percent);
 	CHECK(p.o.max_fail_percentage == 0);
 	CHECK(p.o.reboot == REBOOT_AUTO);
@@ -269,7 +269,7 @@ help_and_version_print_and_exit_zero(void)
 	PARSE(&p, "--help");
 	CHECK(p.rc == 1);
 	CHECK(strncmp(p.out, "usage: orch apply INVENTORY... [options]", 40) == 0);
-	CHECK(strstr(p.out, "-f, --forks N              nodes handled at once (default 20)\n") != NULL);
+	CHECK(strstr(p.out, "-f, --forks N              nodes handled at once (default 50)\n") != NULL);
 	CHECK(strstr(p.out, "--reboot-timeout SECONDS   wait for a rebooting node (default 600)\n") != NULL);
 	CHECK(strstr(p.out, "-T, --timeout SECONDS      connect and SSH operation timeout (default 10)\n") != NULL);
 	CHECK(strstr(p.out, "--run-timeout SECONDS      time the agent may take on a node (default 900)\n") != NULL);
