@@ -2268,7 +2268,9 @@ flatten_mapping(struct ctx *c, size_t idx, unsigned depth)
 				merge = grown;
 				/* a list's mappings go in front of the ones before them */
 				memmove(merge + first + s->nitems, merge + first, (nmerge - first) * sizeof(*merge));
-				memcpy(merge + first, s->items, s->nitems * sizeof(*merge));
+				/* an empty mapping (`<<: {}`) has no items array */
+				if (s->nitems > 0)
+					memcpy(merge + first, s->items, s->nitems * sizeof(*merge));
 				nmerge += s->nitems;
 			}
 		} else {
