@@ -355,6 +355,49 @@ drain_stderr(struct conn *c)
 	}
 }
 
+/* What take_output found. */
+enum output_state { OUT_NONE, OUT_MORE, OUT_END, OUT_FAILED };
+
+/* Takes what the node has sent: up to STEP_READS pieces of its output, and
+ * its stderr about once a second, so that a node flooding it is slowed by the
+ * window. OUT_MORE: more may be waiting; OUT_END: the output has ended;
+ * OUT_FAILED: the job is finished. */
+static enum output_state
+take_output(struct conn *c, double t_now)
+{
+	char buf[65536], err[2048];
+	int n = 0;
+
+	for (int i = 0; i < STEP_READS; i++) {
+		n = ssh_channel_read_nonblocking(c->ch, buf, sizeof(buf), 0);
+		if (n == SSH_ERROR) {
+			snprintf(err, sizeof(err), "lost the connection while the agent ran: %s", ssh_get_error(c->s));
+			finish(c, JOB_FAILED, err);
+			return OUT_FAILED;
+		}
+		if (n <= 0)
+			break;
+		if (agent_output_feed(&c->out, buf, (size_t)n, err, sizeof(err)) != 0) {
+			finish(c, JOB_FAILED, err);
+			return OUT_FAILED;
+		}
+	}
+	if (t_now >= c->stderr_at) {
+		drain_stderr(c);
+		c->stderr_at = t_now + 1;
+	}
+	if (n == SSH_EOF || (n == 0 && ssh_channel_is_eof(c->ch)))
+		return OUT_END;
+	return n > 0 ? OUT_MORE : OUT_NONE;
+}
+
+/* Whether the poll must wake job c at its stderr tick. */
+static int
+takes_output(const struct conn *c)
+{
+	return c->state == ST_WRITE || c->state == ST_READ;
+}
+
 /* Takes job c as far as it goes without waiting. */
 static void
 step(struct conn *c)
@@ -362,9 +405,10 @@ step(struct conn *c)
 	struct engine *e = c->e;
 	const struct target *t = target_of(c);
 	int timeout = e->opts->timeout, run_timeout = e->opts->run_timeout;
-	char err[2048], buf[65536];
+	char err[2048];
 	double t_now;
 	int rc, n;
+	enum output_state out;
 
 	for (;;) {
 		t_now = now();
@@ -469,6 +513,23 @@ step(struct conn *c)
 				c->written += (size_t)n;
 				if (n > 0)
 					continue;
+				/* No window, or the socket is full. The node may have
+				 * ended meanwhile: libssh takes its exit and its close
+				 * from the socket inside the write, and no later byte
+				 * wakes the poll for them. Its output is taken as it
+				 * comes, as when reading; a close with output unread is
+				 * no end in libssh until that output is read. */
+				out = take_output(c, t_now);
+				if (out == OUT_FAILED)
+					return;
+				if (out == OUT_END || !ssh_channel_is_open(c->ch)) {
+					snprintf(c->write_err, sizeof(c->write_err),
+						 "the node stopped taking the agent after %zu of %zu bytes", c->written,
+						 c->seglen[0]);
+					c->state = ST_READ;
+					continue;
+				}
+				c->more = out == OUT_MORE;
 				if (t_now < c->deadline)
 					return;
 				snprintf(c->write_err, sizeof(c->write_err), "cannot send the agent within %d s",
@@ -484,28 +545,10 @@ step(struct conn *c)
 		case ST_READ:
 			if (exec_answered(c, t_now) != 0)
 				return;
-			for (int i = 0; i < STEP_READS; i++) {
-				n = ssh_channel_read_nonblocking(c->ch, buf, sizeof(buf), 0);
-				if (n == SSH_ERROR) {
-					snprintf(err, sizeof(err), "lost the connection while the agent ran: %s",
-						 ssh_get_error(c->s));
-					finish(c, JOB_FAILED, err);
-					return;
-				}
-				if (n <= 0)
-					break;
-				if (agent_output_feed(&c->out, buf, (size_t)n, err, sizeof(err)) != 0) {
-					finish(c, JOB_FAILED, err);
-					return;
-				}
-			}
-			/* stderr is taken about once a second, so a node flooding
-			 * it is slowed by the window. */
-			if (t_now >= c->stderr_at) {
-				drain_stderr(c);
-				c->stderr_at = t_now + 1;
-			}
-			if (n == SSH_EOF || (n == 0 && ssh_channel_is_eof(c->ch))) {
+			out = take_output(c, t_now);
+			if (out == OUT_FAILED)
+				return;
+			if (out == OUT_END) {
 				drain_stderr(c);
 				c->state = ST_STATUS;
 				continue;
@@ -517,7 +560,7 @@ step(struct conn *c)
 				return;
 			}
 			/* More may be waiting: after the others' turn. */
-			c->more = n > 0;
+			c->more = out == OUT_MORE;
 			return;
 		case ST_STATUS:
 			/* The exit status may come after the end of the output. */
@@ -742,7 +785,7 @@ engine_run(struct engine *e)
 				wake_at = t_now;
 			if (c->deadline < wake_at)
 				wake_at = c->deadline;
-			if (c->state == ST_READ && c->stderr_at < wake_at)
+			if (takes_output(c) && c->stderr_at < wake_at)
 				wake_at = c->stderr_at;
 			if (c->exec_pending && c->exec_deadline < wake_at)
 				wake_at = c->exec_deadline;
@@ -774,7 +817,7 @@ engine_run(struct engine *e)
 			if (!waiting(c) || c->s == NULL || ssh_get_fd(c->s) != pfd[j].fd)
 				continue;
 			if (pfd[j].revents == 0 && !c->more && t_now < c->deadline &&
-			    !(c->state == ST_READ && t_now >= c->stderr_at) && !(c->exec_pending && t_now >= c->exec_deadline))
+			    !(takes_output(c) && t_now >= c->stderr_at) && !(c->exec_pending && t_now >= c->exec_deadline))
 				continue;
 			c->more = 0;
 			step(c);

@@ -8,7 +8,9 @@
 # Environment: ORCH (the orch binary), ORCH_AGENT (the orch-agent it
 # carries, for tests that wrap or copy it), FIXTURES (the build's fixture
 # roots, build/tests/fixtures/roots). ORCH_TEST_KEEP=1 keeps $T for a look
-# afterwards; ORCH_TEST_FIXTURES and ORCH_TEST_FIXTURE pick other roots.
+# afterwards; ORCH_TEST_FIXTURES and ORCH_TEST_FIXTURE pick other roots;
+# ORCH_TEST_SSHD_LOGLEVEL=DEBUG3 has each sshd log every channel's state
+# (in $T/hosts/<host>/sshd.log).
 
 set -euo pipefail
 
@@ -99,7 +101,7 @@ start_sshd() {
 		UseDNS no
 		MaxStartups 200
 		MaxSessions 20
-		LogLevel VERBOSE
+		LogLevel ${ORCH_TEST_SSHD_LOGLEVEL:-VERBOSE}
 		# The login shell would read the machine's ~/.bashrc (bash does
 		# under sshd): keep the test away from whatever is in there.
 		# (one SetEnv line: sshd takes only the first)
