@@ -238,8 +238,8 @@ misspelled_variables_are_warned_once_per_file_and_key(void)
 		"orch: warning: hosts.ini: variable 'ansible_prot' is not one orch reads; did you mean 'ansible_port'?",
 		"orch: warning: hosts.ini: variable 'reboots' is not one orch reads; did you mean 'reboot'?",
 		"orch: warning: hosts.ini: variable 'bnid_by' is not one orch reads; did you mean 'bind_by'?",
-		"orch: warning: hosts.ini: variable 'ansible-ssh-private-key-file' is not one orch reads; "
-		"did you mean 'ansible_ssh_private_key_file'?",
+		("orch: warning: hosts.ini: variable 'ansible-ssh-private-key-file' is not one orch reads; "
+		 "did you mean 'ansible_ssh_private_key_file'?"),
 	};
 	char *text = NULL;
 	size_t len = 0, lines = 0;
