@@ -138,19 +138,7 @@ ssh-keygen -q -t ed25519 -N '' -C orch-bench -f "$T/id_ed25519"
 cp "$T/id_ed25519.pub" "$T/authorized_keys"
 cp -a "$FIXTURES/$FLEET_FIXTURE" "$T/pristine/root"
 
-# pick_passthrough DIR: the slot of the first discrete GPU in the fixture
-# root DIR (tests/controller/lib.sh's).
-pick_passthrough() {
-	local d any=""
-	for d in "$1"/sys/bus/pci/devices/*; do
-		[[ $(cat "$d/class" 2>/dev/null) == 0x03* ]] || continue
-		case $(cat "$d/vendor") in
-		0x10de | 0x1002) basename "$d" | cut -c6-10; return ;;
-		esac
-		[[ -n $any ]] || any=$(basename "$d" | cut -c6-10)
-	done
-	echo "$any"
-}
+source "$top/tests/controller/fixture_node_lib.sh"
 PASSTHROUGH=$(pick_passthrough "$T/pristine/root")
 [[ -n $PASSTHROUGH ]] || die "fixture '$FLEET_FIXTURE' has no display device to pass through"
 
@@ -339,20 +327,6 @@ header() {
 }
 
 # --- the emulated rolling reboot -------------------------------------------
-# node_boots ROOT: its `systemctl reboot` makes a new boot (reboot.sh's).
-node_boots() {
-	cat >"$1/usr/sbin/systemctl" <<-'EOF'
-	#!/bin/sh
-	R=$(cd "$(dirname "$0")/../.." && pwd)
-	[ "$1" = reboot ] || exit 0
-	cat /proc/sys/kernel/random/uuid >"$R/proc/sys/kernel/random/boot_id"
-	if [ -f "$R/etc/kernel/cmdline" ]; then
-		printf "initrd=\\EFI\\proxmox\\initrd.img %s\n" "$(head -n1 "$R/etc/kernel/cmdline")" >"$R/proc/cmdline"
-	fi
-	EOF
-	chmod 755 "$1/usr/sbin/systemctl"
-}
-
 # rolling_reboot RUN: an apply (not measured), then the measured rollback
 # with orch's threads and RSS sampled; the samples in $T/samples.RUN.
 rolling_reboot() {
@@ -542,7 +516,7 @@ if ! skipped sweep && [[ -n $FORKS_SWEEP ]]; then
 	done
 fi
 if ! skipped reboot; then
-	for ((i = 1; i <= N; i++)); do node_boots "$T/roots/$(node_name "$i")"; done
+	for ((i = 1; i <= N; i++)); do reboots_at_once "$T/roots/$(node_name "$i")"; done
 	for ((i = 0; i < REPEAT; i++)); do
 		echo "-- rolling reboot $((i + 1)) of $REPEAT" >&2
 		rolling_reboot "$i"

@@ -26,27 +26,11 @@ command -v "${CC:-cc}" >/dev/null || { echo "needs a C compiler (CC, default cc)
 source "$top/tests/controller/lib.sh"
 "${CC:-cc}" -O2 -o "$T/rusage" "$here/rusage.c" || fail "cannot build $here/rusage.c"
 
-# node_boots NAME: NAME's `systemctl reboot` makes a new boot (a fresh
-# boot_id, the command line its systemd-boot configuration gives), as
-# tests/controller/reboot_lib.sh does.
-node_boots() {
-	cat >"${ROOT[$1]}/usr/sbin/systemctl" <<-'EOF'
-	#!/bin/sh
-	R=$(cd "$(dirname "$0")/../.." && pwd)
-	[ "$1" = reboot ] || exit 0
-	cat /proc/sys/kernel/random/uuid >"$R/proc/sys/kernel/random/boot_id"
-	if [ -f "$R/etc/kernel/cmdline" ]; then
-		printf "initrd=\\EFI\\proxmox\\initrd.img %s\n" "$(head -n1 "$R/etc/kernel/cmdline")" >"$R/proc/cmdline"
-	fi
-	EOF
-	chmod 755 "${ROOT[$1]}/usr/sbin/systemctl"
-}
-
 echo "== $N nodes: fleet" >&2
 fleet_with_work "$N" zfs-uefi-sdboot
 orch apply "$T/inventory.ini" "${KH[@]}" --forks "$FORKS" --reboot never
 expect_rc 0
-for h in "${HOSTS[@]}"; do node_boots "$h"; done
+for h in "${HOSTS[@]}"; do reboots_at_once "${ROOT[$h]}"; done
 FLEET_REBOOT=auto write_inventory
 
 echo "== orch rollback --serial $SERIAL" >&2

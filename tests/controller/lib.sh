@@ -13,6 +13,7 @@
 # (in $T/hosts/<host>/sshd.log).
 
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/fixture_node_lib.sh"
 
 : "${ORCH:?ORCH must name the orch binary}"
 : "${ORCH_AGENT:?ORCH_AGENT must name orch-agent}"
@@ -228,21 +229,6 @@ agent_stamp() {
 tree_sum() {
 	(cd "$1" && find . -path ./var/lib/orch -prune -o -path ./var -o -path ./var/lib -o -printf '%p %m %l\n' | sort &&
 		find . -path ./var/lib/orch -prune -o -type f -print0 | sort -z | xargs -0 -r sha256sum) | sha256sum
-}
-
-# pick_passthrough DIR: the slot of the first discrete GPU (NVIDIA or AMD;
-# else any display device) in the fixture root DIR, read from its sysfs so
-# that no node is contacted for it.
-pick_passthrough() {
-	local d any=""
-	for d in "$1"/sys/bus/pci/devices/*; do
-		[[ $(cat "$d/class" 2>/dev/null) == 0x03* ]] || continue
-		case $(cat "$d/vendor") in
-		0x10de | 0x1002) basename "$d" | cut -c6-10; return ;;
-		esac
-		[[ -n $any ]] || any=$(basename "$d" | cut -c6-10)
-	done
-	echo "$any"
 }
 
 # fleet_with_work N [FIXTURE...]: a fleet whose hosts each pass a GPU of

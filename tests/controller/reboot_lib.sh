@@ -36,10 +36,7 @@ node_boots() {
 [ "$1" = reboot ] || exit 0
 '"${2:-}"'
 '"$OSDS_DOWN"'
-cat /proc/sys/kernel/random/uuid >"$R/proc/sys/kernel/random/boot_id"
-if [ -f "$R/etc/kernel/cmdline" ]; then
-	printf "initrd=\\EFI\\proxmox\\initrd.img %s\n" "$(head -n1 "$R/etc/kernel/cmdline")" >"$R/proc/cmdline"
-fi'
+'"$NEW_BOOT"
 }
 
 # node_never_returns NAME: `systemctl reboot` is accepted and nothing happens
