@@ -38,6 +38,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
+
 struct chunk {
 	struct chunk *next;
 	double at;       /* when it may be written */
@@ -74,15 +76,6 @@ static int ep;
 static struct conn *conns;
 static const char *stats_path;
 static int want_dump, want_exit;
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void
 nodelay(int fd)

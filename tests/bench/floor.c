@@ -20,6 +20,7 @@
 
 #include <libssh/libssh.h>
 
+#include "clock.h"
 #include "random.h"
 
 enum state { ST_IDLE, ST_CONNECT, ST_AUTH, ST_OPEN, ST_EXEC, ST_READ, ST_STATUS };
@@ -43,15 +44,6 @@ static struct {
 	int timeout;
 	size_t done, failed;
 } cfg = {.user = "root", .timeout = 60};
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void
 release(struct slot *sl)
