@@ -448,7 +448,12 @@ int step_guests(struct agent *ag, const struct step *st, struct result *r)
 		result_fail(r, "cannot read /etc/pve/mapping/pci.cfg");
 		goto out;
 	}
-	if (!found || entries == 0) {
+	if ((!found || entries == 0) && ag->check && arg_bool(st, "mapping_pending", false)) {
+		/* the controller's check: the apply writes the entry (its
+		 * pci_mapping step); the VMs are checked as it will find them */
+		result_msg(r, "mapping '%s' has no entry for node '%s' yet: the apply writes it (pci_mapping)", mapping,
+		           node);
+	} else if (!found || entries == 0) {
 		result_fail(r, "mapping '%s' has no entry for node '%s' in /etc/pve/mapping/pci.cfg%s; qemu-server would "
 		            "refuse the VMs at start (\"PCI device mapping not found for '%s'\")", mapping, node,
 		            found ? "" : " (no such mapping)", mapping);

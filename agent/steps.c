@@ -53,6 +53,7 @@ static const struct arg_spec guests_args[] = {
 	{ "vmids", ARG_VMIDS, NULL },
 	{ "pcie", ARG_CHOICE, auto_yes_no },
 	{ "x_vga", ARG_BOOL, NULL },
+	{ "mapping_pending", ARG_BOOL, NULL },
 	{ 0 },
 };
 
