@@ -205,6 +205,7 @@ main(int argc, char **argv)
 	for (size_t k = 0; k < inventory_warning_count(inv); k++)
 		fprintf(stderr, "orch: warning: %s\n", inventory_warning(inv, k));
 	plan_warn_misspelled(inv, stderr);
+	plan_warn_unused(inv, stderr);
 	if (opts.command == CMD_INVENTORY && opts.graph) {
 		if ((rc = graph_print(stdout, inv, opts.graph_group, err, sizeof(err))) != 0)
 			fprintf(stderr, "orch: %s\n", err);

@@ -17,11 +17,53 @@
 /* The inventory variables orch reads, NULL-terminated. */
 static const char *const plan_variables[] = {
 	"ansible_host", "ansible_port", "ansible_user", "ansible_ssh_private_key_file",
+	"ansible_ssh_host", "ansible_ssh_port", "ansible_ssh_user", "ansible_private_key_file",
 	"ansible_become", "orch_root", "passthrough", "iommu_pt", "ignore_msrs",
 	"unsafe_interrupts", "disable_vga", "bind_by", "reboot", "host_drivers", "pci_mapping", "pci_guests", "pci_guest_pcie",
 	"pci_guest_x_vga", NULL,
 };
 
+/* Ansible's names of one connection setting, in the order it takes them:
+ * the ansible_ssh_ spelling first, so that it wins when a host has both
+ * (ansible-core constants.py, MAGIC_VARIABLE_MAPPING). */
+static const char *const var_host[] = {"ansible_ssh_host", "ansible_host", NULL};
+static const char *const var_port[] = {"ansible_ssh_port", "ansible_port", NULL};
+static const char *const var_user[] = {"ansible_ssh_user", "ansible_user", NULL};
+static const char *const var_key[] = {"ansible_ssh_private_key_file", "ansible_private_key_file", NULL};
+
+/* Ansible's connection variables that orch does not use, and why; fine:
+ * the values with which Ansible connects as orch does (no warning), or
+ * NULL. The value is shown only where fine is given: the others may hold
+ * a secret. */
+static const struct {
+	const char *name, *const *fine, *why;
+} unused_vars[] = {
+	{"ansible_connection", (const char *const[]){"ssh", "smart", "paramiko", "paramiko_ssh", NULL},
+	 "orch connects to every host over SSH"},
+	{"ansible_password", NULL, "orch logs in with keys only"},
+	{"ansible_ssh_pass", NULL, "orch logs in with keys only"},
+	{"ansible_ssh_common_args", NULL, "orch runs no ssh command; a Host block of ~/.ssh/config for the host applies"},
+	{"ansible_ssh_extra_args", NULL, "orch runs no ssh command; a Host block of ~/.ssh/config for the host applies"},
+	{"ansible_become_user", (const char *const[]){"root", NULL}, "the agent runs as root"},
+	{"ansible_become_method", (const char *const[]){"sudo", NULL}, "orch becomes root with sudo -n"},
+	{"ansible_become_password", NULL, "orch's sudo is sudo -n, without a password"},
+	{"ansible_become_pass", NULL, "orch's sudo is sudo -n, without a password"},
+};
+
+/* The value of the first of names that host i has, its name in *which. */
+static const char *
+connection_var(const struct inventory *inv, size_t i, const char *const *names, const char **which)
+{
+	const char *v;
+
+	for (; *names != NULL; names++) {
+		if ((v = inventory_host_var(inv, i, *names)) != NULL) {
+			*which = *names;
+			return v;
+		}
+	}
+	return NULL;
+}
 
 /* Returns 1 when s is a value Ansible reads as a boolean, storing it in *out. */
 static int
@@ -474,6 +516,47 @@ plan_warn_misspelled(const struct inventory *inv, FILE *out)
 	return m.count;
 }
 
+static int
+is_one_of(const char *v, const char *const *list)
+{
+	for (; list != NULL && *list != NULL; list++) {
+		if (strcmp(v, *list) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+size_t
+plan_warn_unused(const struct inventory *inv, FILE *out)
+{
+	json_t *seen = json_object();
+	size_t count = 0;
+
+	if (seen == NULL)
+		return 0;
+	for (size_t i = 0; i < inventory_host_count(inv); i++) {
+		for (size_t k = 0; k < sizeof(unused_vars) / sizeof(unused_vars[0]); k++) {
+			const char *name = unused_vars[k].name, *v = inventory_host_var(inv, i, name), *origin;
+			char shown[256], where[4096];
+
+			if (v == NULL || is_one_of(v, unused_vars[k].fine))
+				continue;
+			origin = inventory_host_var_origin(inv, i, name);
+			snprintf(where, sizeof(where), "%s\n%s", origin ? origin : "", name);
+			if (json_object_get(seen, where) != NULL)
+				continue;
+			json_object_set_new(seen, where, json_true());
+			fprintf(out, "orch: warning: %s: variable '%s'%s%s%s is not used: %s\n", origin ? origin : "?",
+				name, unused_vars[k].fine ? " ('" : "",
+				unused_vars[k].fine ? show_value(shown, sizeof(shown), v, strlen(v)) : "",
+				unused_vars[k].fine ? "')" : "", unused_vars[k].why);
+			count++;
+		}
+	}
+	json_decref(seen);
+	return count;
+}
+
 /* The message names the file that set the value first, then the host. */
 #define BAD(var, value, why) \
 	do { \
@@ -507,7 +590,7 @@ plan_compile(struct host_plan *out, const struct inventory *inv, size_t i,
 	struct host_plan hp = {0};
 	struct list_ctx lc = {0};
 	json_t *steps = NULL, *drivers = NULL;
-	const char *v, *unsafe = "auto", *disable_vga = "auto", *bind_by = "auto";
+	const char *v, *which, *unsafe = "auto", *disable_vga = "auto", *bind_by = "auto";
 	const char *host_mode = "auto", *guest_pcie = "auto";
 	int iommu_pt = 0, ignore_msrs = -1, guest_xvga = 0, rc = -1;
 	json_t *vmids = NULL;
@@ -530,32 +613,32 @@ plan_compile(struct host_plan *out, const struct inventory *inv, size_t i,
 
 	/* Connection. */
 	hp.target.address = name;
-	if ((v = inventory_host_var(inv, i, "ansible_host")) != NULL)
+	if ((v = connection_var(inv, i, var_host, &which)) != NULL)
 		hp.target.address = v;
 	if (!valid_address(hp.target.address)) {
 		if (v != NULL)
-			BAD("ansible_host", v, "is not a host name or address");
+			BAD(which, v, "is not a host name or address");
 		snprintf(err, errlen, "host '%s': the name is not a host name or address (set ansible_host)", name);
 		goto out;
 	}
-	if ((v = inventory_host_var(inv, i, "ansible_port")) != NULL) {
+	if ((v = connection_var(inv, i, var_port, &which)) != NULL) {
 		char *end;
 		long p;
 
 		errno = 0;
 		p = strtol(v, &end, 10);
 		if (errno != 0 || end == v || *end != '\0' || p < 1 || p > 65535)
-			BAD("ansible_port", v, "is not a port number");
+			BAD(which, v, "is not a port number");
 		hp.target.port = (int)p;
 	}
-	if ((v = inventory_host_var(inv, i, "ansible_user")) != NULL) {
+	if ((v = connection_var(inv, i, var_user, &which)) != NULL) {
 		if (!valid_user(v))
-			BAD("ansible_user", v, "is not a user name");
+			BAD(which, v, "is not a user name");
 		hp.target.user = v;
 	}
-	if ((v = inventory_host_var(inv, i, "ansible_ssh_private_key_file")) != NULL) {
+	if ((v = connection_var(inv, i, var_key, &which)) != NULL) {
 		if (v[0] == '\0' || has_control(v))
-			BAD("ansible_ssh_private_key_file", v, "is not a file name");
+			BAD(which, v, "is not a file name");
 		hp.target.identity = v;
 	}
 	if ((v = inventory_host_var(inv, i, "ansible_become")) != NULL &&

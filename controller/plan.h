@@ -20,6 +20,9 @@ struct inventory;
  * (which outlives every job) or are string literals. */
 struct target {
 	const char *name;      /* inventory name */
+	/* each of ansible_host, _port, _user and _ssh_private_key_file, or the
+	 * alias Ansible takes before it (ansible_ssh_host, _ssh_port, _ssh_user,
+	 * ansible_private_key_file after _ssh_private_key_file) */
 	const char *address;   /* ansible_host, or the name */
 	int port;              /* ansible_port, 0 when not set (~/.ssh/config or 22) */
 	const char *user;      /* ansible_user, NULL when not set (~/.ssh/config or root) */
@@ -49,6 +52,13 @@ int plan_compile(struct host_plan *out, const struct inventory *inv, size_t i,
  * not one of orch's but one edit away from one ("passtrough", "iommu-pt"),
  * once per file and key. Returns the number of warnings. */
 size_t plan_warn_misspelled(const struct inventory *inv, FILE *out);
+
+/* Writes a warning to out for each Ansible connection variable orch does
+ * not use (ansible_connection other than ssh, a password, ssh arguments, a
+ * become user other than root, a become method other than sudo) where a
+ * host's value comes from, once per file and variable; no secret is shown.
+ * Returns the number of warnings. */
+size_t plan_warn_unused(const struct inventory *inv, FILE *out);
 
 /* Frees what plan_compile allocated in hp. */
 void plan_release(struct host_plan *hp);

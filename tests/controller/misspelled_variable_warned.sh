@@ -7,7 +7,7 @@ source "$(dirname "$0")/lib.sh"
 cat >"$T/typo.ini" <<'INI'
 [nodes]
 w1 ansible_host=127.0.0.1 passtrough=82:00 iommu-pt=yes motd=hello
-w2 ansible_host=127.0.0.1 passtrough=83:00 ansible_become_user=admin ansible_prot=2222
+w2 ansible_host=127.0.0.1 passtrough=83:00 ansible_become_user=root ansible_prot=2222
 
 [nodes:vars]
 reboots=never

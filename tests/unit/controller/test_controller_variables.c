@@ -69,6 +69,84 @@ bad_values_name_file_host_variable_and_value(void)
 		"hosts.ini: host 'node02': variable 'ansible_user': '-oProxyCommand=x' is not a user name");
 	refused("ansible_host", "-oProxyCommand=x",
 		"hosts.ini: host 'node02': variable 'ansible_host': '-oProxyCommand=x' is not a host name or address");
+	/* Ansible's other names for them are checked alike, by their names */
+	refused("ansible_ssh_host", "-oProxyCommand=x",
+		"hosts.ini: host 'node02': variable 'ansible_ssh_host': '-oProxyCommand=x' is not a host name or address");
+	refused("ansible_ssh_port", "70000", "hosts.ini: host 'node02': variable 'ansible_ssh_port': '70000' is not a port number");
+	refused("ansible_ssh_user", "-l", "hosts.ini: host 'node02': variable 'ansible_ssh_user': '-l' is not a user name");
+}
+
+/* ansible_ssh_host, _ssh_port, _ssh_user and ansible_private_key_file are
+ * read, and where a host has both names of one setting, the one Ansible
+ * takes wins (constants.py MAGIC_VARIABLE_MAPPING: ansible_ssh_host before
+ * ansible_host, ansible_ssh_private_key_file before ansible_private_key_file),
+ * wherever each is set: the group's ansible_ssh_port over the host's
+ * ansible_port. */
+static void
+connection_aliases_are_read_in_ansibles_order(void)
+{
+	struct inventory *inv = ini("[nodes]\n"
+				    "a ansible_ssh_host=10.0.0.1 ansible_ssh_port=2222 ansible_ssh_user=admin"
+				    " ansible_private_key_file=/k passthrough=82:00\n"
+				    "b ansible_host=10.0.0.2 ansible_ssh_host=10.0.0.3 ansible_user=x ansible_ssh_user=y"
+				    " ansible_ssh_private_key_file=/k1 ansible_private_key_file=/k2 passthrough=82:00\n"
+				    "[late]\nc ansible_port=22 passthrough=82:00\n[late:vars]\nansible_ssh_port=2201\n");
+	struct options o = command(CMD_APPLY);
+	struct host_plan hp;
+	char err[512];
+
+	CHECK(compile(&hp, inv, "a", &o, err, sizeof(err)) == 0);
+	CHECK(strcmp(hp.target.address, "10.0.0.1") == 0 && hp.target.port == 2222);
+	CHECK(strcmp(hp.target.user, "admin") == 0 && strcmp(hp.target.identity, "/k") == 0);
+	plan_release(&hp);
+	CHECK(compile(&hp, inv, "b", &o, err, sizeof(err)) == 0);
+	CHECK(strcmp(hp.target.address, "10.0.0.3") == 0 && hp.target.port == 0);
+	CHECK(strcmp(hp.target.user, "y") == 0 && strcmp(hp.target.identity, "/k1") == 0);
+	plan_release(&hp);
+	CHECK(compile(&hp, inv, "c", &o, err, sizeof(err)) == 0);
+	CHECK(strcmp(hp.target.address, "c") == 0 && hp.target.port == 2201);
+	plan_release(&hp);
+	inventory_free(inv);
+}
+
+/* Ansible's connection variables orch does not use are warned about where
+ * a host's value comes from, once per file and variable; values with which
+ * Ansible connects as orch does are not; a password is never shown. */
+static void
+unused_connection_variables_are_warned_without_secrets(void)
+{
+	struct inventory *inv = ini("[nodes]\n"
+				    "a ansible_connection=local ansible_password=hunter2 passthrough=82:00\n"
+				    "b ansible_connection=ssh ansible_become_user=root ansible_become_method=sudo\n"
+				    "c ansible_become_method=su ansible_ssh_common_args='-J jump'\n"
+				    "[nodes:vars]\nansible_become_user=admin\nansible_become_pass=s3cret\n");
+	static const char *const want[] = {
+		"orch: warning: hosts.ini: variable 'ansible_connection' ('local') is not used: orch connects to every "
+		"host over SSH",
+		"orch: warning: hosts.ini: variable 'ansible_password' is not used: orch logs in with keys only",
+		"orch: warning: hosts.ini: variable 'ansible_become_user' ('admin') is not used: the agent runs as root",
+		"orch: warning: hosts.ini: variable 'ansible_become_pass' is not used: orch's sudo is sudo -n, without a "
+		"password",
+		"orch: warning: hosts.ini: variable 'ansible_ssh_common_args' is not used: orch runs no ssh command; a "
+		"Host block of ~/.ssh/config for the host applies",
+		"orch: warning: hosts.ini: variable 'ansible_become_method' ('su') is not used: orch becomes root with "
+		"sudo -n",
+	};
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+
+	CHECK(plan_warn_unused(inv, out) == 6);
+	fclose(out);
+	for (size_t k = 0; k < sizeof(want) / sizeof(want[0]); k++) {
+		if (strstr(text, want[k]) == NULL) {
+			fprintf(stderr, "missing: %s\nin:\n%s", want[k], text);
+			harness_failures++;
+		}
+	}
+	CHECK(strstr(text, "hunter2") == NULL && strstr(text, "s3cret") == NULL && strstr(text, "jump") == NULL);
+	free(text);
+	inventory_free(inv);
 }
 
 static void
@@ -298,6 +376,9 @@ main(int argc, char **argv)
 		  misspelled_variables_are_warned_once_per_file_and_key },
 		{ "one_edit_means_one_insertion_deletion_substitution_or_swap",
 		  one_edit_means_one_insertion_deletion_substitution_or_swap },
+		{ "connection_aliases_are_read_in_ansibles_order", connection_aliases_are_read_in_ansibles_order },
+		{ "unused_connection_variables_are_warned_without_secrets",
+		  unused_connection_variables_are_warned_without_secrets },
 		{ NULL, NULL },
 	};
 	return harness_main(tests, argc, argv);
