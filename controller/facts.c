@@ -5,6 +5,7 @@
 
 #include "escape.h"
 #include "fleet.h"
+#include "json_writer.h"
 #include "selector.h"
 
 /* Whether the selector text sel (checked when the plan was compiled) picks
@@ -188,12 +189,15 @@ facts_print_table(FILE *out, const struct fleet *f, int all_devices)
 	}
 }
 
-json_t *
-facts_document(const struct results *r)
+void
+facts_write_json(FILE *out, const struct results *r)
 {
 	const struct fleet *f = r->fleet;
-	json_t *hosts = json_object();
+	struct json_writer w;
 
+	json_writer_open(&w, out);
+	json_writer_member(&w, "orch", json_string(ORCH_VERSION));
+	json_writer_begin(&w, "hosts");
 	for (size_t i = 0; i < f->n; i++) {
 		const char *name = f->hosts[i].plan.target.name;
 		const struct outcome *o = &f->hosts[i].outcome;
@@ -202,7 +206,7 @@ facts_document(const struct results *r)
 		size_t j;
 
 		if (facts == NULL) {
-			json_object_set_new(hosts, name, json_pack("{s:s,s:s?}",
+			json_writer_member(&w, name, json_pack("{s:s,s:s?}",
 				"status", o->state == HOST_UNREACHABLE ? "unreachable" : "failed", "msg", o->msg));
 			json_decref(sel);
 			continue;
@@ -216,10 +220,11 @@ facts_document(const struct results *r)
 				"isolated", strcmp(iso, "isolated") == 0, "isolation", iso));
 		}
 		json_decref(selected);
-		json_object_set_new(hosts, name, json_pack("{s:s,s:O,s:O,s:o}", "status", "ok",
+		json_writer_member(&w, name, json_pack("{s:s,s:O,s:O,s:o}", "status", "ok",
 			"facts", facts, "passthrough", select, "selected", sel));
 		outcome_compact(o);
 	}
-	return json_pack("{s:s,s:o,s:i}", "orch", ORCH_VERSION, "hosts", hosts,
-			 "exit_status", results_exit_status(r));
+	json_writer_end(&w);
+	json_writer_member(&w, "exit_status", json_integer(results_exit_status(r)));
+	json_writer_end(&w);
 }

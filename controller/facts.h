@@ -14,7 +14,7 @@
  * every device, not only the selected ones. */
 void facts_print_table(FILE *out, const struct fleet *f, int all_devices);
 
-/* The JSON document of `orch facts --json`. */
-json_t *facts_document(const struct results *r);
+/* Writes the JSON document of `orch facts --json` to out, a host at a time. */
+void facts_write_json(FILE *out, const struct results *r);
 
 #endif

@@ -151,13 +151,9 @@ run_fleet(const struct options *opts, const struct inventory *inv)
 	if (rollout == -2 && rc != EXIT_ERROR)
 		rc |= EXIT_INTERRUPTED;
 	if (opts->command == CMD_FACTS) {
-		if (opts->json) {
-			json_t *doc = facts_document(&results);
-
-			json_dumpf(doc, stdout, JSON_INDENT(2));
-			fputc('\n', stdout);
-			json_decref(doc);
-		} else
+		if (opts->json)
+			facts_write_json(stdout, &results);
+		else
 			facts_print_table(stdout, &fleet, opts->verbose > 0);
 	}
 out:

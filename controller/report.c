@@ -8,6 +8,7 @@
 
 #include "escape.h"
 #include "fleet.h"
+#include "json_writer.h"
 #include "protocol.h"
 
 #define C_OK "\033[0;32m"
@@ -325,34 +326,53 @@ drift_note(struct report *r)
 			color(r, C_RESET));
 }
 
-static json_t *
-json_document(struct report *r, int status)
+/* The --json document, written a host at a time (json_writer.h): each
+ * host's facts are decoded, written and let go before the next's. */
+static void
+json_report(struct report *r, int status)
 {
 	static const char *const cmd[] = {
 		[CMD_APPLY] = "apply", [CMD_FACTS] = "facts", [CMD_ROLLBACK] = "rollback",
 		[CMD_INVENTORY] = "inventory", [CMD_NONE] = "",
 	};
-	json_t *doc, *hosts = json_object(), *stats = json_object(), *pending = json_array();
-	json_t *drift = json_array(), *sources = json_array();
+	json_t *pending = json_array(), *drift = json_array(), *sources = json_array();
 	const struct fleet *f = r->res->fleet;
+	struct json_writer w;
 	char joined[4096];
 
+	for (size_t k = 0; k < r->opts->ninventories; k++)
+		json_array_append_new(sources, json_string(r->opts->inventories[k]));
+	json_writer_open(&w, r->out);
+	json_writer_member(&w, "orch", json_string(ORCH_VERSION));
+	json_writer_member(&w, "command", json_string(cmd[r->opts->command]));
+	json_writer_member(&w, "inventory", json_string(cli_sources(r->opts, joined, sizeof(joined))));
+	json_writer_member(&w, "inventories", sources);
+	json_writer_member(&w, "check", json_boolean(r->opts->check));
+	json_writer_member(&w, "diff", json_boolean(r->opts->diff));
+	json_writer_begin(&w, "hosts");
 	for (size_t i = 0; i < f->n; i++) {
-		const char *name = f->hosts[i].plan.target.name;
 		const struct outcome *o = &f->hosts[i].outcome;
-		struct recap_counts n = recap_counts(o);
 		json_t *steps = json_array();
 
 		for (size_t k = 0; k < o->nsteps; k++)
 			json_array_append(steps, step_line(&o->steps[k]));
-		json_object_set_new(hosts, name, json_pack("{s:s,s:s?,s:b,s:f,s:b,s:b,s:s?,s:o,s:o?,s:O?}",
-			"status", state_name(o), "msg", o->msg, "agent_sent", o->agent_sent,
-			"seconds", o->seconds, "reboot_pending", outcome_reboot_pending(o),
-			"drift", results_drift(r->res, o), "host_key", o->fingerprint[0] ? o->fingerprint : NULL,
-			"steps", steps, "summary", o->summary ? json_loads(o->summary, 0, NULL) : NULL,
-			"facts", outcome_facts(o)));
+		json_writer_member(&w, f->hosts[i].plan.target.name,
+			json_pack("{s:s,s:s?,s:b,s:f,s:b,s:b,s:s?,s:o,s:o?,s:O?}",
+				  "status", state_name(o), "msg", o->msg, "agent_sent", o->agent_sent,
+				  "seconds", o->seconds, "reboot_pending", outcome_reboot_pending(o),
+				  "drift", results_drift(r->res, o), "host_key", o->fingerprint[0] ? o->fingerprint : NULL,
+				  "steps", steps, "summary", o->summary ? json_loads(o->summary, 0, NULL) : NULL,
+				  "facts", outcome_facts(o)));
 		outcome_compact(o);
-		json_object_set_new(stats, name, json_pack("{s:i,s:i,s:i,s:i,s:i,s:i,s:i}",
+	}
+	json_writer_end(&w);
+	json_writer_begin(&w, "stats");
+	for (size_t i = 0; i < f->n; i++) {
+		const char *name = f->hosts[i].plan.target.name;
+		const struct outcome *o = &f->hosts[i].outcome;
+		struct recap_counts n = recap_counts(o);
+
+		json_writer_member(&w, name, json_pack("{s:i,s:i,s:i,s:i,s:i,s:i,s:i}",
 			"ok", n.ok, "changed", n.changed, "unreachable", n.unreachable,
 			"failures", n.failed, "skipped", n.skipped, "rescued", 0, "ignored", 0));
 		if (outcome_reboot_pending(o))
@@ -360,15 +380,12 @@ json_document(struct report *r, int status)
 		if (results_drift(r->res, o))
 			json_array_append_new(drift, json_string(name));
 	}
-	for (size_t k = 0; k < r->opts->ninventories; k++)
-		json_array_append_new(sources, json_string(r->opts->inventories[k]));
-	doc = json_pack("{s:s,s:s,s:s,s:o,s:b,s:b,s:o,s:o,s:o,s:o,s:i,s:f}",
-			"orch", ORCH_VERSION, "command", cmd[r->opts->command],
-			"inventory", cli_sources(r->opts, joined, sizeof(joined)), "inventories", sources,
-			"check", r->opts->check, "diff", r->opts->diff,
-			"hosts", hosts, "stats", stats, "reboot_pending", pending, "drift", drift,
-			"exit_status", status, "seconds", now() - r->started);
-	return doc;
+	json_writer_end(&w);
+	json_writer_member(&w, "reboot_pending", pending);
+	json_writer_member(&w, "drift", drift);
+	json_writer_member(&w, "exit_status", json_integer(status));
+	json_writer_member(&w, "seconds", json_real(now() - r->started));
+	json_writer_end(&w);
 }
 
 static void
@@ -522,13 +539,9 @@ report_finish(struct report *r)
 {
 	int status = results_exit_status(r->res);
 
-	if (r->opts->json && r->opts->command != CMD_FACTS) {
-		json_t *doc = json_document(r, status);
-
-		json_dumpf(doc, r->out, JSON_INDENT(2));
-		fputc('\n', r->out);
-		json_decref(doc);
-	} else if (r->opts->command != CMD_FACTS) {
+	if (r->opts->json && r->opts->command != CMD_FACTS)
+		json_report(r, status);
+	else if (r->opts->command != CMD_FACTS) {
 		recap(r);
 		pending_note(r);
 		drift_note(r);

@@ -11,6 +11,7 @@
 
 #include "facts.h"
 #include "fleet.h"
+#include "json_writer.h"
 #include "report.h"
 #include "results.h"
 
@@ -202,8 +203,64 @@ json_document_holds_each_hosts_outcome(void)
 		CHECK_STR(json_string_value(json_object_get(h3, "msg")),
 			  "cannot connect to 'root@10.0.0.3:22': Connection refused");
 	}
+	/* written a host at a time, as jansson writes the document whole */
+	{
+		char *whole = json_dumps(doc, JSON_INDENT(2));
+		size_t n = strlen(whole);
+
+		whole = realloc(whole, n + 2);
+		memcpy(whole + n, "\n", 2);
+		CHECK_STR(scene_text(&s), whole);
+		free(whole);
+	}
 	json_decref(doc);
 	scene_close(&s);
+}
+
+/* json_writer writes what json_dumpf(JSON_INDENT(2)) writes of the whole
+ * document: nested and empty objects and arrays, escapes, non-ASCII keys,
+ * reals, null. */
+static void
+json_writer_writes_what_jansson_writes_whole(void)
+{
+	static const char *const doc_text =
+		"{\"orch\": \"0.1\", \"empty\": {}, \"list\": [], \"hosts\": {"
+		"\"pve1\": {\"steps\": [{\"msg\": \"a\\nb \\\"q\\\" \\u001b[2J\", \"n\": [1, 2.5, null, true]}],"
+		" \"facts\": {\"devices\": [], \"group\": {}}},"
+		"\"n\\u00f6de-2\": {\"status\": \"unreachable\"}, \"h3\": null},"
+		"\"stats\": {}, \"seconds\": 0.1234567}";
+	json_error_t e;
+	json_t *doc = json_loads(doc_text, 0, &e), *hosts, *v;
+	const char *k;
+	char *want, *got = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&got, &len);
+	struct json_writer w;
+
+	CHECK(doc != NULL);
+	json_writer_open(&w, out);
+	json_object_foreach(doc, k, v) {
+		if (strcmp(k, "hosts") == 0 || strcmp(k, "stats") == 0) {
+			const char *hk;
+			json_t *hv;
+
+			hosts = v;
+			json_writer_begin(&w, k);
+			json_object_foreach(hosts, hk, hv)
+				json_writer_member(&w, hk, json_incref(hv));
+			json_writer_end(&w);
+		} else
+			json_writer_member(&w, k, json_incref(v));
+	}
+	json_writer_end(&w);
+	fclose(out);
+	want = json_dumps(doc, JSON_INDENT(2));
+	CHECK(strlen(got) == strlen(want) + 1 && got[strlen(want)] == '\n');
+	got[strlen(want)] = '\0';
+	CHECK_STR(got, want);
+	free(want);
+	free(got);
+	json_decref(doc);
 }
 
 static void
@@ -337,6 +394,7 @@ main(int argc, char **argv)
 		{"recap_counts_as_ansible_and_notes_the_pending_reboot",
 		 recap_counts_as_ansible_and_notes_the_pending_reboot},
 		{"json_document_holds_each_hosts_outcome", json_document_holds_each_hosts_outcome},
+		{"json_writer_writes_what_jansson_writes_whole", json_writer_writes_what_jansson_writes_whole},
 		{"drift_under_check_is_its_own_exit_bit_and_note", drift_under_check_is_its_own_exit_bit_and_note},
 		{"junit_has_a_case_per_planned_step", junit_has_a_case_per_planned_step},
 		{"facts_table_shows_the_selection_escaped", facts_table_shows_the_selection_escaped},
