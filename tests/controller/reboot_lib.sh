@@ -46,6 +46,30 @@ node_never_returns() {
 OSDS_UNTIL=99999999999'"$OSDS_DOWN"
 }
 
+# orch_in_background ARGS...: starts orch ARGS as `orch` does, in the
+# background (its pid in ORCH_PID); orch_waited then waits for it and sets RC.
+orch_in_background() {
+	env -u SSH_AUTH_SOCK NO_COLOR=1 "$ORCH" "$@" >"$T/out" 2>&1 &
+	ORCH_PID=$!
+}
+orch_waited() {
+	set +e
+	wait "$ORCH_PID"
+	RC=$?
+	set -e
+}
+
+# until_calls NAME WORD N: waits (30 s at most) until N logged calls of
+# NAME's start with WORD.
+until_calls() {
+	local i
+	for ((i = 0; i < 300; i++)); do
+		(($(calls "$1" "$2") >= $3)) && return 0
+		sleep 0.1
+	done
+	fail "$1: no $3 calls of '$2' within 30 s"
+}
+
 # calls NAME WORD: how many logged calls of NAME's start with WORD.
 calls() {
 	grep -c "^$2" "${ROOT[$1]}/var/log/orch-fixture/commands.log" || true

@@ -11,23 +11,13 @@ ha_move_seconds node01 1000
 mv "${ROOT[node01]}/usr/sbin/ha-manager" "${ROOT[node01]}/usr/sbin/ha-manager.real"
 node_program node01 ha-manager '[ "$3" = disable ] && sleep 10; exec "$R/usr/sbin/ha-manager.real" "$@"'
 
-set +e
-env -u SSH_AUTH_SOCK NO_COLOR=1 "$ORCH" apply "$T/inventory.ini" "${KH[@]}" --maintenance >"$T/out" 2>&1 &
-pid=$!
-for ((i = 0; i < 300; i++)); do
-	[[ $(calls node01 "ha-manager crm-command node-maintenance enable") -ge 1 ]] && break
-	sleep 0.1
-done
+orch_in_background apply "$T/inventory.ini" "${KH[@]}" --maintenance
+until_calls node01 "ha-manager crm-command node-maintenance enable" 1
 sleep 1
-kill -INT "$pid"
-for ((i = 0; i < 300; i++)); do
-	[[ $(calls node01 "ha-manager crm-command node-maintenance disable") -ge 1 ]] && break
-	sleep 0.1
-done
-kill -INT "$pid"
-wait "$pid"
-RC=$?
-set -e
+kill -INT "$ORCH_PID"
+until_calls node01 "ha-manager crm-command node-maintenance disable" 1
+kill -INT "$ORCH_PID"
+orch_waited
 expect_rc 16
 grep -q "^orch: SIGINT again: exiting at once$" "$T/out" || fail "no word of the second signal"
 grep -q "^orch: node01 (pve-sd1) may still be in HA maintenance mode: run 'ha-manager crm-command node-maintenance disable pve-sd1' on a member of its cluster$" "$T/out" ||

@@ -7,18 +7,11 @@ fleet_with_work 2 zfs-uefi-sdboot
 node_never_returns node01   # it reboots, and takes its time coming back
 node_boots_configured node02
 
-set +e
-env -u SSH_AUTH_SOCK NO_COLOR=1 "$ORCH" apply "$T/inventory.ini" "${KH[@]}" >"$T/out" 2>&1 &
-pid=$!
-for ((i = 0; i < 300; i++)); do
-	[[ $(calls node01 "systemctl reboot") == 1 ]] && break
-	sleep 0.1
-done
+orch_in_background apply "$T/inventory.ini" "${KH[@]}"
+until_calls node01 "systemctl reboot" 1
 sleep 1
-kill -TERM "$pid"
-wait "$pid"
-RC=$?
-set -e
+kill -TERM "$ORCH_PID"
+orch_waited
 [[ $(calls node01 "systemctl reboot") == 1 ]] || fail "node01 was not rebooted"
 expect_rc 18
 grep -Eq "^orch: node01 \([^)]*\): rebooting, waited [0-9]+ s for a new boot_id" "$T/out" ||
