@@ -6,40 +6,47 @@
 #include "compile.h"
 
 /* The guests args of node02 in INI text with `vars` on its line. */
+/* Compiles node02 (passthrough=01:00, then vars) for apply: when ok, it
+ * compiles and its guests step arguments are want (NULL: no step); else it
+ * is refused with the message want. */
 static void
-guests_of(const char *vars, const char *want)
+compiled(const char *vars, int ok, const char *want)
 {
 	char text[512], err[512];
 	struct inventory *inv;
 	struct options o = command(CMD_APPLY);
 	struct host_plan hp;
+	int rc;
 
 	snprintf(text, sizeof(text), "[nodes]\nnode02 ansible_host=127.0.0.1 passthrough=01:00 %s\n", vars);
 	inv = ini(text);
-	CHECK(compile(&hp, inv, "node02", &o, err, sizeof(err)) == 0);
-	CHECK_STR(err, "");
-	if (want == NULL)
-		CHECK(hp.guests == NULL);
-	else
-		CHECK_JSON(hp.guests, want);
-	plan_release(&hp);
+	rc = compile(&hp, inv, "node02", &o, err, sizeof(err));
+	if (ok) {
+		CHECK(rc == 0);
+		CHECK_STR(err, "");
+		if (want == NULL)
+			CHECK(hp.guests == NULL);
+		else
+			CHECK_JSON(hp.guests, want);
+		plan_release(&hp);
+	} else {
+		CHECK(rc == -1);
+		CHECK(hp.plan == NULL && hp.guests == NULL);
+		CHECK_STR(err, want);
+	}
 	inventory_free(inv);
+}
+
+static void
+guests_of(const char *vars, const char *want)
+{
+	compiled(vars, 1, want);
 }
 
 static void
 refused(const char *vars, const char *want)
 {
-	char text[512], err[512];
-	struct inventory *inv;
-	struct options o = command(CMD_APPLY);
-	struct host_plan hp;
-
-	snprintf(text, sizeof(text), "[nodes]\nnode02 ansible_host=127.0.0.1 passthrough=01:00 %s\n", vars);
-	inv = ini(text);
-	CHECK(compile(&hp, inv, "node02", &o, err, sizeof(err)) == -1);
-	CHECK(hp.plan == NULL && hp.guests == NULL);
-	CHECK_STR(err, want);
-	inventory_free(inv);
+	compiled(vars, 0, want);
 }
 
 static void
