@@ -12,6 +12,23 @@ set(ORCH_DEB_MAINTAINER "orch maintainers <maintainers@users.noreply.r-seed-2884
 
 # gzip -n: no name nor time stamp inside, so the package is reproducible
 # (and lintian wants it so).
+# The page's exit statuses and defaults are controller/cli.h's (EXIT_* and
+# DEFAULT_*, as @EXIT_DRIFT@ and the like), never numbers of its own.
+file(STRINGS ${PROJECT_SOURCE_DIR}/controller/cli.h ORCH_CLI_NUMBERS REGEX "^#define (EXIT|DEFAULT)_[A-Z_]+ +[0-9]+")
+foreach(line IN LISTS ORCH_CLI_NUMBERS)
+  string(REGEX MATCH "^#define ([A-Z_]+) +([0-9]+)" match "${line}")
+  set(${CMAKE_MATCH_1} ${CMAKE_MATCH_2})
+endforeach()
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/controller/cli.h)
+# configure_file would write an unknown name as nothing
+file(READ ${PROJECT_SOURCE_DIR}/docs/orch.1.in ORCH_MAN_TEXT)
+string(REGEX MATCHALL "@[A-Za-z_]+@" ORCH_MAN_NAMES "${ORCH_MAN_TEXT}")
+foreach(name IN LISTS ORCH_MAN_NAMES)
+  string(REPLACE "@" "" name "${name}")
+  if(NOT DEFINED ${name})
+    message(FATAL_ERROR "docs/orch.1.in: @${name}@ is not a value CMake knows (controller/cli.h's EXIT_* and DEFAULT_*, PROJECT_VERSION)")
+  endif()
+endforeach()
 configure_file(${PROJECT_SOURCE_DIR}/docs/orch.1.in ${PROJECT_BINARY_DIR}/package/orch.1 @ONLY)
 add_custom_command(
   OUTPUT ${PROJECT_BINARY_DIR}/package/orch.1.gz
