@@ -12,6 +12,7 @@
 #include "protocol.h"
 #include "inventory/inventory.h"
 
+#include "ansible_cfg.h"
 #include "cli.h"
 #include "engine.h"
 #include "facts.h"
@@ -202,6 +203,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "orch: warning: %s\n", inventory_warning(inv, k));
 	plan_warn_misspelled(inv, stderr);
 	plan_warn_unused(inv, stderr);
+	ansible_cfg_warn(stderr);
 	if (opts.command == CMD_INVENTORY && opts.graph) {
 		if ((rc = graph_print(stdout, inv, opts.graph_group, err, sizeof(err))) != 0)
 			fprintf(stderr, "orch: %s\n", err);
