@@ -109,6 +109,30 @@ connection_aliases_are_read_in_ansibles_order(void)
 	inventory_free(inv);
 }
 
+/* What warn wrote of inv, checked: it counted n warnings, and each of
+ * want[0..n) is a line of it. The caller frees the text. */
+static char *
+warnings_of(size_t (*warn)(const struct inventory *, FILE *), const struct inventory *inv,
+	    const char *const *want, size_t n)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+
+	CHECK(warn(inv, out) == n);
+	fclose(out);
+	for (size_t k = 0; k < n; k++) {
+		char line[256];
+
+		snprintf(line, sizeof(line), "%s\n", want[k]);
+		if (strstr(text, line) == NULL) {
+			fprintf(stderr, "no warning [%s] in:\n%s", want[k], text);
+			harness_failures++;
+		}
+	}
+	return text;
+}
+
 /* Ansible's connection variables orch does not use are warned about where
  * a host's value comes from, once per file and variable; values with which
  * Ansible connects as orch does are not; a password is never shown. */
@@ -132,18 +156,8 @@ unused_connection_variables_are_warned_without_secrets(void)
 		"orch: warning: hosts.ini: variable 'ansible_become_method' ('su') is not used: orch becomes root with "
 		"sudo -n",
 	};
-	char *text = NULL;
-	size_t len = 0;
-	FILE *out = open_memstream(&text, &len);
+	char *text = warnings_of(plan_warn_unused, inv, want, sizeof(want) / sizeof(want[0]));
 
-	CHECK(plan_warn_unused(inv, out) == 6);
-	fclose(out);
-	for (size_t k = 0; k < sizeof(want) / sizeof(want[0]); k++) {
-		if (strstr(text, want[k]) == NULL) {
-			fprintf(stderr, "missing: %s\nin:\n%s", want[k], text);
-			harness_failures++;
-		}
-	}
 	CHECK(strstr(text, "hunter2") == NULL && strstr(text, "s3cret") == NULL && strstr(text, "jump") == NULL);
 	free(text);
 	inventory_free(inv);
@@ -319,24 +333,12 @@ misspelled_variables_are_warned_once_per_file_and_key(void)
 		("orch: warning: hosts.ini: variable 'ansible-ssh-private-key-file' is not one orch reads; "
 		 "did you mean 'ansible_ssh_private_key_file'?"),
 	};
-	char *text = NULL;
-	size_t len = 0, lines = 0;
-	FILE *out = open_memstream(&text, &len);
+	char *text = warnings_of(plan_warn_misspelled, inv, want, sizeof(want) / sizeof(want[0]));
+	size_t lines = 0;
 
-	CHECK(plan_warn_misspelled(inv, out) == 6);
-	fclose(out);
 	for (const char *p = text; (p = strchr(p, '\n')) != NULL; p++)
 		lines++;
 	CHECK(lines == 6);
-	for (size_t k = 0; k < sizeof(want) / sizeof(want[0]); k++) {
-		char line[256];
-
-		snprintf(line, sizeof(line), "%s\n", want[k]);
-		if (strstr(text, line) == NULL) {
-			fprintf(stderr, "no warning [%s] in:\n%s", want[k], text);
-			harness_failures++;
-		}
-	}
 	free(text);
 	inventory_free(inv);
 }
